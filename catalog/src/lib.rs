@@ -1,0 +1,121 @@
+//! Build-time half of logref: reads the vendor log references under
+//! `catalog/sources/` into one normalised [`Catalog`] (written as
+//! `catalog/catalog.json`), applying the reviewed hand corrections of
+//! `catalog/overrides.toml`.
+//!
+//! Nothing here runs inside the plugin: the documents are parsed and the
+//! templates compiled once, when the catalog or the artifact is built.
+
+pub mod error;
+pub mod model;
+pub mod overrides;
+pub mod parse;
+pub mod template;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use error::Error;
+pub use model::{Catalog, Entry, Param, ParamType, Severity, CATALOG_VERSION};
+pub use overrides::Overrides;
+
+/// The `catalog/` directory of this checkout (sources, overrides, catalog.json).
+pub fn default_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Per-document outcome of a build, for the CLI's report.
+#[derive(Debug, Clone)]
+pub struct SourceReport {
+    pub file: String,
+    pub vendor: String,
+    pub product: String,
+    pub entries: usize,
+}
+
+/// Reads every document of [`parse::SOURCES`] from `dir/sources/`, with
+/// the corrections of `dir/overrides.toml`.
+pub fn build(dir: &Path) -> Result<(Catalog, Vec<SourceReport>), Error> {
+    let overrides_path = dir.join(overrides::FILE_NAME);
+    let overrides_text =
+        std::fs::read_to_string(&overrides_path).map_err(|e| Error::io(&overrides_path, e))?;
+    let overrides = Overrides::from_toml(&overrides_text)?;
+    let mut texts = Vec::new();
+    for info in parse::SOURCES {
+        let path = dir.join("sources").join(info.file);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        texts.push(text);
+    }
+    build_from_texts(&texts, &overrides)
+}
+
+/// [`build`] on texts already in memory, in [`parse::SOURCES`] order.
+pub fn build_from_texts(
+    texts: &[String],
+    overrides: &Overrides,
+) -> Result<(Catalog, Vec<SourceReport>), Error> {
+    let mut entries = Vec::new();
+    let mut reports = Vec::new();
+    for (info, text) in parse::SOURCES.iter().zip(texts) {
+        let doc = parse::Doc::new(info.file, text);
+        let parsed = (info.parse)(&doc, info, overrides)?;
+        reports.push(SourceReport {
+            file: info.file.to_string(),
+            vendor: info.vendor.to_string(),
+            product: info.product.to_string(),
+            entries: parsed.len(),
+        });
+        entries.extend(parsed);
+    }
+    let mut keys = BTreeSet::new();
+    for e in &entries {
+        if !keys.insert(e.key.as_str()) {
+            return Err(Error::parse(
+                &e.source,
+                e.source_line,
+                "an entry whose key is unique (same template and explanation twice?)",
+                &e.key,
+            ));
+        }
+    }
+    for fix in &overrides.entry {
+        if !keys.contains(fix.key.as_str()) {
+            return Err(Error::Override {
+                file: overrides::FILE_NAME.into(),
+                message: format!("[[entry]] key {:?} is not in the catalog", fix.key),
+            });
+        }
+    }
+    for i in &overrides.infix {
+        if !parse::SOURCES.iter().any(|s| s.file == i.source) {
+            return Err(Error::Override {
+                file: overrides::FILE_NAME.into(),
+                message: format!("[[infix]] source {:?} is not a known document", i.source),
+            });
+        }
+    }
+    Ok((
+        Catalog {
+            version: CATALOG_VERSION,
+            entries,
+        },
+        reports,
+    ))
+}
+
+/// The exact bytes of `catalog.json` for a catalog: pretty JSON, fields in
+/// schema order, `extra` sorted, a final newline. Deterministic.
+pub fn to_json(catalog: &Catalog) -> String {
+    let mut s = serde_json::to_string_pretty(catalog).expect("catalog serialises");
+    s.push('\n');
+    s
+}
+
+/// Reads a `catalog.json`.
+pub fn load(path: &Path) -> Result<Catalog, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Json {
+        path: path.to_path_buf(),
+        source: e,
+    })
+}

@@ -1,0 +1,27 @@
+//! The runtime half of logref.
+//!
+//! This crate is what goes into the `.wasm`: it loads a compiled artifact
+//! (one dense DFA plus tables, written by `logref-catalog`) and matches log
+//! lines against it. It deliberately has no regex *compiler* in it, so the
+//! plugin stays small and starts fast; everything costly happens at build
+//! time in `logref-catalog`.
+
+/// 64-bit FNV-1a. Used for artifact checksums and derived catalog keys;
+/// stable across versions and platforms by construction.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fnv_known_values() {
+        assert_eq!(super::fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
