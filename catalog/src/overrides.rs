@@ -20,7 +20,7 @@ pub const FILE_NAME: &str = "overrides.toml";
 #[serde(deny_unknown_fields)]
 pub struct Overrides {
     /// Placeholder types per source document, by placeholder name without
-    /// its trailing number (`NUM` covers `NUM1`, `NUM2`, ...).
+    /// its trailing number (`NUM` covers `NUM1`, `NUM2`, ...; see `template::base_name`).
     #[serde(default)]
     pub types: BTreeMap<String, BTreeMap<String, String>>,
     /// Where a table row's template ends, for rows whose explanation starts
@@ -68,13 +68,13 @@ pub struct EntryFix {
 #[serde(deny_unknown_fields)]
 pub struct Infix {
     pub source: String,
-    /// A regular expression (no captures) allowed right after the program
-    /// tag, before the documented text.
+    /// A regular expression (no captures) allowed right after
+    /// `applies_to_prefix`, before the rest of the documented text.
     pub before: Option<String>,
     /// A regular expression allowed after the documented text, to the end.
     pub after: Option<String>,
-    /// Only for templates that start with this literal text.
-    pub applies_to_prefix: Option<String>,
+    /// The templates this applies to: those that start with this text.
+    pub applies_to_prefix: String,
     pub why: String,
 }
 
@@ -133,10 +133,10 @@ impl Overrides {
     /// trailing digits.
     pub fn placeholder_type(&self, source: &str, name: &str) -> Option<ParamType> {
         let table = self.types.get(source)?;
-        let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        let base = crate::template::base_name(name);
         table
             .get(name)
-            .or_else(|| table.get(base))
+            .or_else(|| table.get(&base))
             .and_then(|t| ParamType::parse(t))
     }
 

@@ -119,6 +119,22 @@ pub fn without_markup(template: &str) -> String {
         .collect()
 }
 
+/// A placeholder name without the numbers that tell its occurrences
+/// apart: `NUM1` -> `NUM`, `A.B.C.D1/M1` -> `A.B.C.D/M`, `XXXXXXXX2` ->
+/// `XXXXXXXX`. Digits that do not follow a letter stay (`0xid`).
+pub fn base_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut after_letter = false;
+    for c in name.chars() {
+        if c.is_ascii_digit() && after_letter {
+            continue;
+        }
+        after_letter = c.is_ascii_alphabetic();
+        out.push(c);
+    }
+    out
+}
+
 /// The number of literal, non-space bytes: how specific a template is.
 pub fn literal_weight(template: &str) -> usize {
     parse(template)
@@ -179,6 +195,15 @@ mod tests {
             ["ERRNO", "ERR MESSAGE", "STATE(X)", "STATE(Y)"]
         );
         assert_eq!(param_names("a < b > c"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn base_names() {
+        assert_eq!(base_name("NUM1"), "NUM");
+        assert_eq!(base_name("A.B.C.D1/M1"), "A.B.C.D/M");
+        assert_eq!(base_name("XXXXXXXX2"), "XXXXXXXX");
+        assert_eq!(base_name("0xid"), "0xid");
+        assert_eq!(base_name("HH:HH:HH:HH:HH:HH"), "HH:HH:HH:HH:HH:HH");
     }
 
     #[test]

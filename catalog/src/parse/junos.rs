@@ -90,7 +90,6 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
                 );
             }
         }
-        extra.insert("documented_text".into(), Value::String(documented.clone()));
         let draft = EntryDraft {
             info,
             line,

@@ -391,8 +391,8 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
             extra,
         };
         let table_type = |name: &str| {
-            let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
-            types.get(name).or_else(|| types.get(base)).copied()
+            let base = crate::template::base_name(name);
+            types.get(name).or_else(|| types.get(&base)).copied()
         };
         entries.push(draft.finish(doc, sev_line, overrides, &table_type)?);
     }
