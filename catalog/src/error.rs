@@ -16,8 +16,14 @@ pub enum Error {
     },
     /// `overrides.toml` is malformed or does not fit the documents.
     Override { file: String, message: String },
-    Io { path: PathBuf, source: std::io::Error },
-    Json { path: PathBuf, source: serde_json::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     /// The catalog cannot be compiled (a template, a type or a size limit).
     Compile { key: String, message: String },
 }

@@ -6,7 +6,9 @@
 //! Nothing here runs inside the plugin: the documents are parsed and the
 //! templates compiled once, when the catalog or the artifact is built.
 
+pub mod compile;
 pub mod error;
+pub mod lint;
 pub mod model;
 pub mod overrides;
 pub mod parse;

@@ -34,6 +34,9 @@ pub struct Overrides {
     /// (used by the compiler).
     #[serde(default)]
     pub infix: Vec<Infix>,
+    /// Where a source's templates may match (used by the compiler).
+    #[serde(default)]
+    pub scope: BTreeMap<String, SourceScope>,
     #[serde(skip)]
     used_splits: Vec<Cell<usize>>,
 }
@@ -63,16 +66,36 @@ pub struct EntryFix {
     pub types: BTreeMap<String, String>,
 }
 
+/// Matching policy of one source's templates.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceScope {
+    /// The templates identify nothing by themselves: they are only used to
+    /// pull parameters out of a line whose vendor key (Junos tag) already
+    /// named the entry.
+    #[serde(default)]
+    pub key_only: bool,
+    /// Programs (syslog tags) that may send this source's messages. A
+    /// template that starts with a placeholder matches only lines from one
+    /// of these, since it would otherwise match almost anything.
+    #[serde(default)]
+    pub programs: Vec<String>,
+    pub why: String,
+}
+
 /// Text a daemon really puts before or after a documented message.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Infix {
     pub source: String,
-    /// A regular expression (no captures) allowed right after
+    /// Optional text (template syntax) allowed right after
     /// `applies_to_prefix`, before the rest of the documented text.
     pub before: Option<String>,
-    /// A regular expression allowed after the documented text, to the end.
+    /// Optional text (template syntax) allowed after the documented text.
     pub after: Option<String>,
+    /// Types of the infix's placeholders.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
     /// The templates this applies to: those that start with this text.
     pub applies_to_prefix: String,
     pub why: String,
@@ -100,6 +123,16 @@ impl Overrides {
         for i in &o.infix {
             if i.why.trim().is_empty() {
                 return Err(o.err(format!("[[infix]] for {} has an empty `why`", i.source)));
+            }
+        }
+        for i in &o.infix {
+            for t in i.types.values() {
+                o.check_type(t)?;
+            }
+        }
+        for s in o.scope.values() {
+            if s.why.trim().is_empty() {
+                return Err(o.err("[scope] entry with an empty `why`".into()));
             }
         }
         for table in o.types.values() {

@@ -182,10 +182,7 @@ mod tests {
 
     #[test]
     fn repeated_names_are_numbered() {
-        assert_eq!(
-            param_names("local=<tie>, remote=<tie>"),
-            ["tie", "tie_2"]
-        );
+        assert_eq!(param_names("local=<tie>, remote=<tie>"), ["tie", "tie_2"]);
     }
 
     #[test]

@@ -7,7 +7,8 @@ fn checked_in_catalog_matches_a_fresh_build() {
     let dir = logref_catalog::default_dir();
     let (catalog, _) = logref_catalog::build(&dir).expect("catalog builds");
     let fresh = logref_catalog::to_json(&catalog);
-    let checked_in = std::fs::read_to_string(dir.join("catalog.json")).expect("catalog.json exists");
+    let checked_in =
+        std::fs::read_to_string(dir.join("catalog.json")).expect("catalog.json exists");
     assert!(
         fresh == checked_in,
         "catalog/catalog.json is out of date: run `cargo run --release --bin logref -- catalog build`"

@@ -5,8 +5,25 @@
 //! lines against it. It deliberately has no regex *compiler* in it, so the
 //! plugin stays small and starts fast; everything costly happens at build
 //! time in `logref-catalog`.
+//!
+//! - [`syslog`] takes the syslog header off a line;
+//! - [`matcher`] decides which documented message a line is;
+//! - [`extract`] pulls the parameter values out of it;
+//! - [`artifact`] is the file format, validated on load.
 
-/// 64-bit FNV-1a. Used for artifact checksums and derived catalog keys;
+pub mod artifact;
+pub mod codec;
+pub mod extract;
+pub mod kv;
+pub mod matcher;
+pub mod syslog;
+pub mod types;
+
+pub use artifact::{ArtifactError, EntryInfo, Tables};
+pub use matcher::{Aligned, Match, MatchKind, Matcher, ParamValue};
+pub use types::ValueType;
+
+/// 64-bit FNV-1a. Used for derived catalog keys and the catalog checksum;
 /// stable across versions and platforms by construction.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

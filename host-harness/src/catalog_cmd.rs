@@ -167,7 +167,11 @@ pub fn render(e: &Entry) -> String {
         s,
         "template     {}{}",
         e.template,
-        if e.truncated { "  [truncated by the document]" } else { "" }
+        if e.truncated {
+            "  [truncated by the document]"
+        } else {
+            ""
+        }
     );
     if !e.params.is_empty() {
         let _ = writeln!(s, "params");

@@ -7,6 +7,7 @@
 //! logs exactly as Fluent Bit would.
 
 mod catalog_cmd;
+mod compile_cmd;
 
 use std::process::ExitCode;
 
@@ -31,12 +32,34 @@ enum Command {
     /// Build, list and show the catalog of documented messages.
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCommand),
+    /// Compile catalog.json into the artifact (one DFA plus tables) and print its size.
+    Compile {
+        /// The catalog directory (holds catalog.json and overrides.toml).
+        #[arg(long, default_value_os_t = logref_catalog::default_dir())]
+        dir: std::path::PathBuf,
+        /// Where to write the artifact.
+        #[arg(long, short, default_value = "logref.artifact")]
+        out: std::path::PathBuf,
+        /// Compile only this fraction of the entries (0-1), to see how the DFA grows.
+        #[arg(long)]
+        fraction: Option<f64>,
+    },
+    /// Show which documented message a line is, why, its parameters and the runners-up.
+    Explain {
+        /// The log line (quote it).
+        line: String,
+        /// Use this artifact instead of the embedded default.
+        #[arg(long)]
+        artifact: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(c) => catalog_cmd::run(c),
+        Command::Compile { dir, out, fraction } => compile_cmd::compile(dir, out, fraction),
+        Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
     };
     match result {
         Ok(code) => code,

@@ -66,7 +66,13 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
             if depth == 3 {
                 let (name, id) = name_and_id(rest)
                     .ok_or_else(|| doc.err(n, "an entry heading `N.N.N. name (ID: digits)`"))?;
-                blocks.push((n, num.to_string(), name.to_string(), id.to_string(), Vec::new()));
+                blocks.push((
+                    n,
+                    num.to_string(),
+                    name.to_string(),
+                    id.to_string(),
+                    Vec::new(),
+                ));
                 continue;
             }
         }
@@ -176,6 +182,10 @@ Firewall Action\nNone\nRecommended Action\nNone\nRevision\n1\nParameters\niface\
         let text = "2.42.\u{a0}L2TP\n2.42.1.\u{a0}broken heading\n";
         let doc = Doc::new("000_x.txt", text);
         let err = parse(&doc, &super::super::SOURCES[0], &Overrides::default()).unwrap_err();
-        assert!(err.to_string().starts_with("000_x.txt:2: expected an entry heading"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("000_x.txt:2: expected an entry heading"),
+            "{err}"
+        );
     }
 }

@@ -53,9 +53,16 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
                     continue;
                 }
                 3 => {
-                    let (id, title) = id_and_title(rest)
-                        .ok_or_else(|| doc.err(n, "an entry heading `N.N.N. [ID: digits] Title`"))?;
-                    blocks.push((n, num.to_string(), id.to_string(), title.to_string(), Vec::new()));
+                    let (id, title) = id_and_title(rest).ok_or_else(|| {
+                        doc.err(n, "an entry heading `N.N.N. [ID: digits] Title`")
+                    })?;
+                    blocks.push((
+                        n,
+                        num.to_string(),
+                        id.to_string(),
+                        title.to_string(),
+                        Vec::new(),
+                    ));
                     continue;
                 }
                 _ => {}
@@ -90,7 +97,10 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
         let category = if categories.iter().any(|c| *c == chapter) {
             chapter.clone()
         } else {
-            categories.first().cloned().unwrap_or_else(|| chapter.clone())
+            categories
+                .first()
+                .cloned()
+                .unwrap_or_else(|| chapter.clone())
         };
         let params: Vec<Param> = get("Parameters")
             .map(|(_, _, v)| {
@@ -163,7 +173,10 @@ Action Description\nNone\nProposed Action\n";
         assert_eq!(e[0].severity_raw, "Critical");
         assert_eq!(e[0].params.len(), 3);
         assert_eq!(e[1].category, "IPSEC");
-        assert_eq!(e[1].extra["categories"], serde_json::json!(["IPSEC", "FRAG"]));
+        assert_eq!(
+            e[1].extra["categories"],
+            serde_json::json!(["IPSEC", "FRAG"])
+        );
         assert_eq!(e[1].extra["gateway_action"], "Drop");
         assert_eq!(e[1].action, None);
     }

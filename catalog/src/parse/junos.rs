@@ -21,13 +21,23 @@ use crate::model::Entry;
 use crate::overrides::Overrides;
 use crate::Error;
 
-const LABELS: &[&str] = &["System Log Message", "Description", "Type", "Severity", "Facility", "Action"];
+const LABELS: &[&str] = &[
+    "System Log Message",
+    "Description",
+    "Type",
+    "Severity",
+    "Facility",
+    "Action",
+];
 
 /// A tag of this chapter: `DYNAMIC_VPN_AUTH_OK` in chapter `DYNAMIC`
 /// (`LOG_AUTH`, a facility, is not one).
 fn is_tag(chapter: &str, line: &str) -> bool {
-    line.strip_prefix(chapter).is_some_and(|r| r.starts_with('_'))
-        && line.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    line.strip_prefix(chapter)
+        .is_some_and(|r| r.starts_with('_'))
+        && line
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<Entry>, Error> {
@@ -71,8 +81,8 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
         let text = |label: &str| get(label).map(|f| f.2.join(" ")).filter(|s| !s.is_empty());
         let (_, msg_line, _) = get("System Log Message")
             .ok_or_else(|| doc.err(line, "a `System Log Message` paragraph"))?;
-        let documented = text("System Log Message")
-            .ok_or_else(|| doc.err(*msg_line + 1, "the message text"))?;
+        let documented =
+            text("System Log Message").ok_or_else(|| doc.err(*msg_line + 1, "the message text"))?;
         let (_, sev_line, _) =
             get("Severity").ok_or_else(|| doc.err(line, "a `Severity` paragraph"))?;
         let key = format!("{}:{}", info.key_prefix, tag);

@@ -54,6 +54,8 @@ pub struct SourceInfo {
     /// Prefix of the entry keys of this document.
     pub key_prefix: &'static str,
     pub lang: &'static str,
+    /// How a line can name an entry of this source without its text.
+    pub vendor_key: Option<logref_engine::artifact::KeyKind>,
     pub parse: fn(&Doc, &SourceInfo, &Overrides) -> Result<Vec<Entry>, Error>,
 }
 
@@ -65,6 +67,7 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "cOS Core",
         key_prefix: "cos-core",
         lang: "en",
+        vendor_key: Some(logref_engine::artifact::KeyKind::ClavisterId),
         parse: cos_core::parse,
     },
     SourceInfo {
@@ -73,6 +76,7 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "SEIL",
         key_prefix: "seil",
         lang: "ja",
+        vendor_key: None,
         parse: seil::parse,
     },
     SourceInfo {
@@ -81,6 +85,7 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "cOS Stream",
         key_prefix: "cos-stream",
         lang: "en",
+        vendor_key: None,
         parse: cos_stream::parse,
     },
     SourceInfo {
@@ -89,6 +94,7 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "FutureNet NXR",
         key_prefix: "nxr",
         lang: "ja",
+        vendor_key: None,
         parse: nxr::parse,
     },
     SourceInfo {
@@ -97,6 +103,7 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "Junos OS",
         key_prefix: "junos",
         lang: "en",
+        vendor_key: Some(logref_engine::artifact::KeyKind::JunosTag),
         parse: junos::parse,
     },
 ];
@@ -178,8 +185,10 @@ impl EntryDraft<'_> {
                     });
                 }
                 let documented = std::mem::replace(&mut self.template, t.clone());
-                self.extra
-                    .insert("documented_template".into(), serde_json::Value::String(documented));
+                self.extra.insert(
+                    "documented_template".into(),
+                    serde_json::Value::String(documented),
+                );
             }
             if let Some(truncated) = fix.truncated {
                 self.truncated = truncated;

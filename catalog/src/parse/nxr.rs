@@ -111,7 +111,8 @@ fn bare_title(line: &str) -> Option<&str> {
     let t = line.trim();
     let ok = !t.is_empty()
         && t.len() <= 32
-        && t.bytes().all(|b| b.is_ascii_uppercase() || b == b' ' || b.is_ascii_digit());
+        && t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b' ' || b.is_ascii_digit());
     ok.then_some(t)
 }
 
@@ -211,9 +212,10 @@ pub fn clean_template(raw: &str) -> (String, bool) {
             let next2 = chars.get(i + spaces + 1).copied();
             let glue = spaces == 1
                 && match next {
-                    Some(']' | ')' | '.' | ',' | ':' | ';' | '\'' | '"' | '/' | '}' | '_' | '[' | '{') => {
-                        true
-                    }
+                    Some(
+                        ']' | ')' | '.' | ',' | ':' | ';' | '\'' | '"' | '/' | '}' | '_' | '['
+                        | '{',
+                    ) => true,
                     Some('-') => next2.is_some_and(|n| n.is_ascii_alphanumeric() || n == '<'),
                     _ => false,
                 };
@@ -329,8 +331,12 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
                     .strip_prefix('<')
                     .and_then(|r| r.split_once('>'))
                     .ok_or_else(|| doc.err(n, "a type table row `<NAME> description`"))?;
-                let ty = type_for_description(desc)
-                    .ok_or_else(|| doc.err(n, "a known type description (IPv4アドレス, 数字、数値, ...)"))?;
+                let ty = type_for_description(desc).ok_or_else(|| {
+                    doc.err(
+                        n,
+                        "a known type description (IPv4アドレス, 数字、数値, ...)",
+                    )
+                })?;
                 types.insert(name.to_string(), ty);
             }
             continue; // revision history
@@ -405,14 +411,21 @@ mod tests {
 
     #[test]
     fn placeholder_spaces_are_undone() {
-        assert_eq!(clean_template("pdnsd[<PID> ]: Caught signal 15.").0, "pdnsd[<PID>]: Caught signal 15.");
-        assert_eq!(clean_template("mobile_activate[< PID> ]: x").0, "mobile_activate[<PID>]: x");
+        assert_eq!(
+            clean_template("pdnsd[<PID> ]: Caught signal 15.").0,
+            "pdnsd[<PID>]: Caught signal 15."
+        );
+        assert_eq!(
+            clean_template("mobile_activate[< PID> ]: x").0,
+            "mobile_activate[<PID>]: x"
+        );
         assert_eq!(
             clean_template("charon: <NUM １ > [IKE] IKE_SA deleted").0,
             "charon: <NUM1>[IKE] IKE_SA deleted"
         );
         assert_eq!(
-            clean_template("pluto[<PID> ]: \"tunnel<NUM1> \" #<NUM2> : initiating <STRING>  Mode").0,
+            clean_template("pluto[<PID> ]: \"tunnel<NUM1> \" #<NUM2> : initiating <STRING>  Mode")
+                .0,
             "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: initiating <STRING> Mode"
         );
         assert_eq!(
@@ -423,12 +436,16 @@ mod tests {
             clean_template("pppd[<PID> ]: Connect: <IFNAME1> <--> <DEVICE>").0,
             "pppd[<PID>]: Connect: <IFNAME1> <--> <DEVICE>"
         );
-        assert_eq!(clean_template("ppp-mobile-dialer: <STRING1 > dialer").0, "ppp-mobile-dialer: <STRING1> dialer");
+        assert_eq!(
+            clean_template("ppp-mobile-dialer: <STRING1 > dialer").0,
+            "ppp-mobile-dialer: <STRING1> dialer"
+        );
     }
 
     #[test]
     fn cut_placeholder_marks_truncated() {
-        let (t, cut) = clean_template("BGP: <A.B.C.D> -Outgoing [NETWORK] Sock Status: <ERRNO> -<ERR");
+        let (t, cut) =
+            clean_template("BGP: <A.B.C.D> -Outgoing [NETWORK] Sock Status: <ERRNO> -<ERR");
         assert!(cut);
         assert_eq!(t, "BGP: <A.B.C.D>-Outgoing [NETWORK] Sock Status: <ERRNO>-");
     }
@@ -447,7 +464,10 @@ mod tests {
     fn programs() {
         assert_eq!(program("pluto[<PID>]: shutting down"), Some("pluto"));
         assert_eq!(program("charon: <NUM> [DMN] x"), Some("charon"));
-        assert_eq!(program("mobile_inactivate<PID>]: card removed."), Some("mobile_inactivate"));
+        assert_eq!(
+            program("mobile_inactivate<PID>]: card removed."),
+            Some("mobile_inactivate")
+        );
         assert_eq!(program("Killing pppd"), None);
         assert_eq!(program("-- MARK --"), None);
     }
@@ -470,15 +490,28 @@ NXR メッセージ system: cpu:<NUM1> mem:<NUM2> kb  session:<NUM3>  temper:<NU
             e[0].explanation.as_deref(),
             Some("ピアA.B.C.D とのTCP接続の結果を示す。ERRNOはエラー番号を、ERR MESSAGEはその意味を示す。")
         );
-        let types: Vec<_> = e[0].params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
-        assert_eq!(types, [("A.B.C.D", ParamType::Ipv4), ("ERRNO", ParamType::String)]);
+        let types: Vec<_> = e[0]
+            .params
+            .iter()
+            .map(|p| (p.name.as_str(), p.ty))
+            .collect();
+        assert_eq!(
+            types,
+            [("A.B.C.D", ParamType::Ipv4), ("ERRNO", ParamType::String)]
+        );
         assert_eq!(
             e[1].template,
             "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: NAT-Traversal: Result using RFC 3947: i am NATed"
         );
         assert_eq!(e[1].params[1].ty, ParamType::Int);
-        assert_eq!(e[1].explanation.as_deref(), Some("tunnelNUM1で自身がNATされた。"));
-        assert_eq!(e[2].template, "system: cpu:<NUM1> mem:<NUM2> kb  session:<NUM3> temper:<NUM4>");
+        assert_eq!(
+            e[1].explanation.as_deref(),
+            Some("tunnelNUM1で自身がNATされた。")
+        );
+        assert_eq!(
+            e[2].template,
+            "system: cpu:<NUM1> mem:<NUM2> kb  session:<NUM3> temper:<NUM4>"
+        );
         assert_eq!(e[2].severity, crate::model::Severity::Error);
     }
 }

@@ -63,7 +63,10 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
             .split_once(' ')
             .ok_or_else(|| doc.err(n, "a row `level template meaning`"))?;
         if Severity::from_vendor(level).is_none() {
-            return Err(doc.err(n, "a row starting with a level (error, warn, notice, info, debug)"));
+            return Err(doc.err(
+                n,
+                "a row starting with a level (error, warn, notice, info, debug)",
+            ));
         }
         let (template, meaning) = match overrides.split_for(info.file, row) {
             Some(t) => (t, row[t.len()..].trim()),
@@ -123,23 +126,40 @@ why = "the meaning starts with the English words `Control Message`"
         let e = parse(&doc, &super::super::SOURCES[1], &o).unwrap();
         assert_eq!(e.len(), 4);
         assert_eq!(e[0].template, "set_pwe_param() failed");
-        assert_eq!(e[0].explanation.as_deref(), Some("l2tpパラメータのカーネルへのセットに失敗した。"));
+        assert_eq!(
+            e[0].explanation.as_deref(),
+            Some("l2tpパラメータのカーネルへのセットに失敗した。")
+        );
         assert_eq!(
             e[1].template,
             "<Unknown Vendor-ID, Vendor=<vendor_code>, Type=<type>, Length=<len>"
         );
         assert_eq!(e[1].extra["note"], "対向機器に問題がある可能性があります。");
         assert_eq!(e[1].severity, Severity::Warning);
-        assert_eq!(e[2].template, "failed to send control message. tunnel shutdown");
-        assert_eq!(e[2].explanation.as_deref(), Some("Control Message 送信に失敗した。"));
+        assert_eq!(
+            e[2].template,
+            "failed to send control message. tunnel shutdown"
+        );
+        assert_eq!(
+            e[2].explanation.as_deref(),
+            Some("Control Message 送信に失敗した。")
+        );
         let names: Vec<_> = e[3].params.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["tunnel_id", "tie", "tie_2"]);
-        assert!(e[3].key.starts_with("seil:tunnel-id-control-connection-tie-break"), "{}", e[3].key);
+        assert!(
+            e[3].key
+                .starts_with("seil:tunnel-id-control-connection-tie-break"),
+            "{}",
+            e[3].key
+        );
     }
 
     #[test]
     fn unused_split_is_an_error() {
-        let doc = Doc::new("001_57ef9ff72fe33cb2.txt", "function: l2tp\nerror l2tpd exit. 終了。\n");
+        let doc = Doc::new(
+            "001_57ef9ff72fe33cb2.txt",
+            "function: l2tp\nerror l2tpd exit. 終了。\n",
+        );
         let o = Overrides::from_toml(SPLIT).unwrap();
         let err = parse(&doc, &super::super::SOURCES[1], &o).unwrap_err();
         assert!(err.to_string().contains("matched 0 rows"), "{err}");

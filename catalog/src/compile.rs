@@ -1,0 +1,436 @@
+//! Compiles a [`Catalog`] into the artifact the runtime loads: one
+//! multi-pattern dense DFA (regex-automata) and the tables that name each
+//! pattern's entry and describe its holes.
+//!
+//! Each template becomes one pattern built from the same items the runtime
+//! extractor walks ([`Item`]), so the DFA and the extractor agree by
+//! construction:
+//! - literals are matched byte for byte, any run of blanks as `[ \t]+`;
+//! - a placeholder is its type's expression ([`ValueType::regex`]);
+//! - a leading `prog:` / `prog[<PID>]:` accepts the tag with or without a
+//!   pid; a template without a program tag accepts an optional one;
+//! - reviewed infixes (`overrides.toml`) add optional text.
+//!
+//! The DFA is anchored and built with `MatchKind::All`, so one pass reports
+//! every template matching a prefix of the message; the runtime ranks them.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use logref_engine::artifact::{
+    self, EntryInfo, Item, KeyKind, PatternInfo, Scope, Tables, VendorKey,
+};
+use logref_engine::ValueType;
+use regex_automata::dfa::{dense, StartKind};
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
+use regex_automata::MatchKind;
+
+use crate::model::{Catalog, Entry, ParamType};
+use crate::overrides::Overrides;
+use crate::template::{self, Segment};
+use crate::Error;
+
+/// The expression for an optional program tag (`prog: `, `prog[12]: `).
+pub const ANY_TAG_REGEX: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
+
+/// Size limits for the build (the artifact budget is 16 MiB).
+pub const DFA_SIZE_LIMIT: usize = 64 << 20;
+
+impl ParamType {
+    pub fn to_engine(self) -> ValueType {
+        ValueType::parse(self.as_str()).unwrap_or(ValueType::String)
+    }
+}
+
+/// Numbers about one compilation, for `logref compile`.
+#[derive(Debug, Clone)]
+pub struct CompileReport {
+    pub patterns: usize,
+    pub dfa_bytes: usize,
+    pub artifact_bytes: usize,
+    pub build_time: Duration,
+    pub catalog_checksum: u64,
+}
+
+/// The pieces of one pattern before it is serialised.
+#[derive(Debug, Clone)]
+pub struct PatternSpec {
+    pub entry: usize,
+    pub regex: String,
+    pub info: PatternInfo,
+}
+
+fn items_regex(items: &[Item], out: &mut String) {
+    for it in items {
+        match it {
+            Item::Lit(s) => out.push_str(&regex_syntax::escape(s)),
+            Item::Blank => out.push_str("[ \\t]+"),
+            Item::Hole { ty, .. } => {
+                out.push_str("(?:");
+                out.push_str(ty.regex());
+                out.push(')');
+            }
+            Item::Opt(inner) => {
+                out.push_str("(?:");
+                items_regex(inner, out);
+                out.push_str(")?");
+            }
+            Item::AnyTag => out.push_str(ANY_TAG_REGEX),
+        }
+    }
+}
+
+/// The expression a list of items compiles to.
+pub fn regex_for(items: &[Item]) -> String {
+    let mut s = String::new();
+    items_regex(items, &mut s);
+    s
+}
+
+/// Builds items from template text; holes are named through `names`.
+struct ItemBuilder<'a> {
+    names: Vec<String>,
+    type_of: &'a dyn Fn(&str) -> ValueType,
+}
+
+impl ItemBuilder<'_> {
+    fn name_index(&mut self, name: &str) -> u16 {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => i as u16,
+            None => {
+                self.names.push(name.to_string());
+                (self.names.len() - 1) as u16
+            }
+        }
+    }
+
+    fn literal(&mut self, text: &str, out: &mut Vec<Item>) {
+        let mut first = true;
+        for part in text.split([' ', '\t']) {
+            if !first && !matches!(out.last(), Some(Item::Blank)) {
+                out.push(Item::Blank);
+            }
+            first = false;
+            if !part.is_empty() {
+                match out.last_mut() {
+                    Some(Item::Lit(prev)) => prev.push_str(part),
+                    _ => out.push(Item::Lit(part.to_string())),
+                }
+            }
+        }
+    }
+
+    fn segments(&mut self, segs: &[Segment], out: &mut Vec<Item>) {
+        for s in segs {
+            match s {
+                Segment::Literal(l) => self.literal(l, out),
+                Segment::Placeholder { param, .. } => {
+                    let ty = (self.type_of)(param);
+                    let name = self.name_index(param);
+                    out.push(Item::Hole { name, ty });
+                }
+            }
+        }
+    }
+}
+
+fn trim_blanks(items: &mut Vec<Item>) {
+    while matches!(items.last(), Some(Item::Blank)) {
+        items.pop();
+    }
+    while matches!(items.first(), Some(Item::Blank)) {
+        items.remove(0);
+    }
+}
+
+/// One entry's pattern.
+pub fn pattern_for(
+    entry_index: usize,
+    entry: &Entry,
+    overrides: &Overrides,
+) -> Result<PatternSpec, Error> {
+    let types: BTreeMap<&str, ParamType> = entry
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.ty))
+        .collect();
+    let type_of = |name: &str| {
+        types
+            .get(name)
+            .copied()
+            .unwrap_or(ParamType::String)
+            .to_engine()
+    };
+    let mut b = ItemBuilder {
+        names: Vec::new(),
+        type_of: &type_of,
+    };
+    let segs = template::parse(&entry.template);
+    let mut items = Vec::new();
+
+    // A leading program tag: `prog: ` or `prog[<PID>]: `.
+    let mut rest: &[Segment] = &segs;
+    let mut has_tag = false;
+    if let Some(Segment::Literal(first)) = segs.first() {
+        if let Some((prog, after)) = leading_program(first, segs.get(1)) {
+            has_tag = true;
+            items.push(Item::Lit(prog.to_string()));
+            let pid_name = match after {
+                TagShape::Plain { .. } => "pid".to_string(),
+                TagShape::Pid { ref param } => param.clone(),
+            };
+            let pid = b.name_index(&pid_name);
+            items.push(Item::Opt(vec![
+                Item::Lit("[".into()),
+                Item::Hole {
+                    name: pid,
+                    ty: ValueType::Int,
+                },
+                Item::Lit("]".into()),
+            ]));
+            items.push(Item::Lit(":".into()));
+            items.push(Item::Blank);
+            let (lit_rest, skip) = match after {
+                TagShape::Plain { rest } => (rest, 1),
+                TagShape::Pid { .. } => {
+                    // segs: Literal("prog["), Placeholder(PID), Literal("]: ...")
+                    let tail = match segs.get(2) {
+                        Some(Segment::Literal(t)) => t
+                            .trim_start_matches(']')
+                            .trim_start_matches(':')
+                            .to_string(),
+                        _ => String::new(),
+                    };
+                    (tail, 3)
+                }
+            };
+            let lit_rest = lit_rest.trim_start_matches([' ', '\t']);
+            if !lit_rest.is_empty() {
+                b.literal(lit_rest, &mut items);
+            }
+            rest = segs.get(skip..).unwrap_or(&[]);
+        }
+    }
+    if !has_tag {
+        items.push(Item::Opt(vec![Item::AnyTag]));
+    }
+    b.segments(rest, &mut items);
+    trim_blanks(&mut items);
+    if items.len() <= 1 {
+        return Err(Error::Compile {
+            key: entry.key.clone(),
+            message: "empty template".into(),
+        });
+    }
+
+    // Reviewed infixes.
+    for infix in overrides.infix.iter().filter(|i| i.source == entry.source) {
+        let Some(at) = prefix_len(&items, entry, &infix.applies_to_prefix)? else {
+            continue;
+        };
+        let infix_types: BTreeMap<&str, ValueType> = infix
+            .types
+            .iter()
+            .map(|(k, v)| (k.as_str(), ValueType::parse(v).unwrap_or(ValueType::String)))
+            .collect();
+        let infix_type = |n: &str| infix_types.get(n).copied().unwrap_or(ValueType::String);
+        let mut ib = ItemBuilder {
+            names: std::mem::take(&mut b.names),
+            type_of: &infix_type,
+        };
+        if let Some(before) = &infix.before {
+            let mut opt = Vec::new();
+            ib.segments(&template::parse(before), &mut opt);
+            items.insert(at, Item::Opt(opt));
+        }
+        if let Some(after) = &infix.after {
+            let mut opt = Vec::new();
+            ib.segments(&template::parse(after), &mut opt);
+            items.push(Item::Opt(opt));
+        }
+        b.names = ib.names;
+    }
+
+    let scope_cfg = overrides.scope.get(&entry.source);
+    let first_real = items.iter().find(|i| !matches!(i, Item::Opt(_)));
+    let scope = match scope_cfg {
+        Some(s) if s.key_only => Scope::KeyOnly,
+        _ if matches!(first_real, Some(Item::Hole { .. })) => {
+            Scope::Programs(scope_cfg.map(|s| s.programs.clone()).unwrap_or_default())
+        }
+        _ => Scope::Any,
+    };
+    let regex = regex_for(&items);
+    let weight = template::literal_weight(&entry.template) as u32;
+    Ok(PatternSpec {
+        entry: entry_index,
+        regex,
+        info: PatternInfo {
+            entry: entry_index as u32,
+            weight,
+            scope,
+            names: b.names,
+            items,
+        },
+    })
+}
+
+/// How many of `items` the template text `prefix` accounts for, when the
+/// entry's template starts with it (built the same way, so the item lists
+/// compare equal).
+fn prefix_len(items: &[Item], entry: &Entry, prefix: &str) -> Result<Option<usize>, Error> {
+    if !entry.template.starts_with(prefix.trim_end()) {
+        return Ok(None);
+    }
+    let spec = Entry {
+        template: prefix.trim_end().to_string(),
+        ..entry.clone()
+    };
+    let mut p = pattern_for(0, &spec, &Overrides::default())?.info.items;
+    if prefix.ends_with([' ', '\t']) {
+        p.push(Item::Blank);
+    }
+    Ok(items.starts_with(&p).then_some(p.len()))
+}
+
+enum TagShape {
+    /// `prog: rest`
+    Plain { rest: String },
+    /// `prog[<PID>]: ...`
+    Pid { param: String },
+}
+
+/// `prog: ...` or `prog[` + `<PID>` + `]: ...` at the start of a template.
+fn leading_program<'s>(first: &'s str, second: Option<&Segment>) -> Option<(&'s str, TagShape)> {
+    let end = first.find(|c: char| !(c.is_ascii_alphanumeric() || "_.-".contains(c)))?;
+    if end == 0 || !first.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let prog = &first[..end];
+    let rest = &first[end..];
+    if let Some(r) = rest.strip_prefix(':') {
+        if r.starts_with(' ') {
+            return Some((
+                prog,
+                TagShape::Plain {
+                    rest: r.to_string(),
+                },
+            ));
+        }
+        return None;
+    }
+    if rest == "[" {
+        if let Some(Segment::Placeholder { param, .. }) = second {
+            return Some((
+                prog,
+                TagShape::Pid {
+                    param: param.clone(),
+                },
+            ));
+        }
+    }
+    None
+}
+
+/// Vendor keys of an entry: how a line can name it without its text.
+fn vendor_key(entry: &Entry, index: usize) -> Option<VendorKey> {
+    let kind = crate::parse::SOURCES
+        .iter()
+        .find(|s| s.file == entry.source)?
+        .vendor_key?;
+    let id = entry.vendor_id.as_deref()?;
+    let value = match kind {
+        KeyKind::ClavisterId => id.parse::<u64>().ok()?.to_string(),
+        KeyKind::JunosTag => id.to_string(),
+    };
+    Some(VendorKey {
+        kind,
+        value,
+        entry: index as u32,
+    })
+}
+
+fn entry_info(e: &Entry) -> EntryInfo {
+    EntryInfo {
+        key: e.key.clone(),
+        vendor: e.vendor.clone(),
+        product: e.product.clone(),
+        vendor_id: e.vendor_id.clone(),
+        name: e.name.clone(),
+        category: e.category.clone(),
+        severity: e.severity.code(),
+        template: e.template.clone(),
+        explanation: e.explanation.clone(),
+        action: e.action.clone(),
+        truncated: e.truncated,
+        params: e
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.ty.to_engine()))
+            .collect(),
+    }
+}
+
+/// All patterns of a catalog.
+pub fn patterns(catalog: &Catalog, overrides: &Overrides) -> Result<Vec<PatternSpec>, Error> {
+    catalog
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| pattern_for(i, e, overrides))
+        .collect()
+}
+
+/// Builds the DFA for `regexes` (one pattern each, in order).
+pub fn build_dfa(regexes: &[String]) -> Result<dense::DFA<Vec<u32>>, Error> {
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::All)
+                .start_kind(StartKind::Anchored)
+                .byte_classes(true)
+                .minimize(false)
+                .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                .determinize_size_limit(Some(4 * DFA_SIZE_LIMIT)),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .thompson(thompson::Config::new().utf8(false).shrink(false))
+        .build_many(regexes)
+        .map_err(|e| Error::Compile {
+            key: "(all)".into(),
+            message: format!("building the DFA: {e}"),
+        })
+}
+
+/// The whole compilation: catalog -> artifact bytes.
+pub fn compile(
+    catalog: &Catalog,
+    overrides: &Overrides,
+) -> Result<(Vec<u8>, CompileReport), Error> {
+    let started = Instant::now();
+    let specs = patterns(catalog, overrides)?;
+    let regexes: Vec<String> = specs.iter().map(|s| s.regex.clone()).collect();
+    let dfa = build_dfa(&regexes)?;
+    let (dfa_bytes, pad) = dfa.to_bytes_little_endian();
+    let tables = Tables {
+        entries: catalog.entries.iter().map(entry_info).collect(),
+        patterns: specs.into_iter().map(|s| s.info).collect(),
+        keys: catalog
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| vendor_key(e, i))
+            .collect(),
+    };
+    let checksum = logref_engine::fnv1a64(crate::to_json(catalog).as_bytes());
+    let bytes = artifact::write(&tables, &dfa_bytes[pad..], checksum);
+    let report = CompileReport {
+        patterns: tables.patterns.len(),
+        dfa_bytes: dfa_bytes.len() - pad,
+        artifact_bytes: bytes.len(),
+        build_time: started.elapsed(),
+        catalog_checksum: checksum,
+    };
+    Ok((bytes, report))
+}

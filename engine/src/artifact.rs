@@ -1,0 +1,529 @@
+//! The compiled artifact: one file holding the DFA and the tables needed to
+//! name the matched entry and pull out its parameters.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic "LOGREF\0A"
+//! 8       4     format version (u32 LE)
+//! 12      4     reserved (0)
+//! 16      8     checksum of the catalog.json it was built from
+//! 24      16    regex-automata version that serialised the DFA, NUL padded
+//! 40      8     checksum of every byte after the header
+//! 48      4+4   tables offset, length
+//! 56      4+4   DFA offset (8-aligned), length
+//! 64      ...   tables, padding, DFA (little-endian dense DFA)
+//! ```
+//! Everything is validated on load: the header, the checksum, the bounds and
+//! cross-references of every table, and the DFA itself (`DFA::from_bytes`).
+//! Only the artifact embedded at build time, whose checksum was verified,
+//! skips the DFA's own validation.
+
+use std::fmt;
+
+use crate::codec::{CodecError, Reader, Writer};
+use crate::types::ValueType;
+
+pub const MAGIC: [u8; 8] = *b"LOGREF\0A";
+pub const FORMAT_VERSION: u32 = 1;
+/// The regex-automata version whose serialisation format the DFA uses. A
+/// test keeps it equal to the version in Cargo.lock.
+pub const REGEX_AUTOMATA_VERSION: &str = "0.4.19";
+pub const HEADER_LEN: usize = 64;
+
+/// Why an artifact was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArtifactError {
+    /// Shorter than its header or than the sections it announces.
+    Truncated {
+        len: usize,
+        needed: usize,
+    },
+    /// Not a logref artifact at all.
+    BadMagic,
+    /// Written by another format version of logref.
+    FormatVersion {
+        found: u32,
+        expected: u32,
+    },
+    /// Its DFA was serialised by another regex-automata version.
+    RegexAutomataVersion {
+        found: String,
+        expected: &'static str,
+    },
+    /// The bytes after the header do not hash to the recorded checksum.
+    Checksum {
+        found: u64,
+        expected: u64,
+    },
+    /// A section lies outside the file or the DFA is misaligned.
+    Layout(&'static str),
+    Tables(CodecError),
+    /// A table refers to something that does not exist.
+    Reference(String),
+    /// `DFA::from_bytes` refused the DFA.
+    Dfa(String),
+}
+
+impl fmt::Display for ArtifactError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArtifactError::Truncated { len, needed } => {
+                write!(f, "artifact truncated: {len} bytes, needs at least {needed}")
+            }
+            ArtifactError::BadMagic => write!(f, "not a logref artifact (bad magic bytes)"),
+            ArtifactError::FormatVersion { found, expected } => write!(
+                f,
+                "artifact format version {found}, this logref reads version {expected}: rebuild it with `logref compile`"
+            ),
+            ArtifactError::RegexAutomataVersion { found, expected } => write!(
+                f,
+                "artifact DFA serialised by regex-automata {found}, this logref uses {expected}: rebuild it with `logref compile`"
+            ),
+            ArtifactError::Checksum { found, expected } => write!(
+                f,
+                "artifact corrupt: checksum {found:016x}, header says {expected:016x}"
+            ),
+            ArtifactError::Layout(what) => write!(f, "artifact corrupt: {what}"),
+            ArtifactError::Tables(e) => write!(f, "artifact corrupt: {e}"),
+            ArtifactError::Reference(what) => write!(f, "artifact corrupt: {what}"),
+            ArtifactError::Dfa(e) => write!(f, "artifact DFA invalid: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ArtifactError {}
+
+impl From<CodecError> for ArtifactError {
+    fn from(e: CodecError) -> Self {
+        ArtifactError::Tables(e)
+    }
+}
+
+/// A documented message, as the runtime needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryInfo {
+    pub key: String,
+    pub vendor: String,
+    pub product: String,
+    pub vendor_id: Option<String>,
+    pub name: Option<String>,
+    pub category: String,
+    /// Syslog severity code, 0 (emergency) to 7 (debug).
+    pub severity: u8,
+    pub template: String,
+    pub explanation: Option<String>,
+    pub action: Option<String>,
+    pub truncated: bool,
+    pub params: Vec<(String, ValueType)>,
+}
+
+/// Where a pattern may match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Any line.
+    Any,
+    /// Only lines whose program (syslog tag, app-name) is one of these.
+    Programs(Vec<String>),
+    /// Only after a vendor key (Junos tag) named its entry: used to pull the
+    /// parameters out of the text, never to identify.
+    KeyOnly,
+}
+
+/// One piece of a pattern, in the order the text must have them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// Literal bytes.
+    Lit(String),
+    /// One or more blanks (space or tab).
+    Blank,
+    /// A parameter value: index into the pattern's `names`, and its type.
+    Hole { name: u16, ty: ValueType },
+    /// An optional group (not nested).
+    Opt(Vec<Item>),
+    /// Any syslog program tag with its blanks: `prog: ` or `prog[digits]: `.
+    /// Always inside an [`Item::Opt`].
+    AnyTag,
+}
+
+/// One compiled template: pattern `i` of the DFA is `patterns[i]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternInfo {
+    pub entry: u32,
+    /// Literal bytes of the template: the more, the more specific.
+    pub weight: u32,
+    pub scope: Scope,
+    /// Parameter names the holes fill.
+    pub names: Vec<String>,
+    pub items: Vec<Item>,
+}
+
+/// How a vendor key names an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Clavister cOS Core `id=` (compared without leading zeros).
+    ClavisterId = 0,
+    /// Junos tag (`DYNAMIC_VPN_AUTH_OK`).
+    JunosTag = 1,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorKey {
+    pub kind: KeyKind,
+    pub value: String,
+    pub entry: u32,
+}
+
+/// Everything of the artifact but the DFA.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tables {
+    pub entries: Vec<EntryInfo>,
+    pub patterns: Vec<PatternInfo>,
+    pub keys: Vec<VendorKey>,
+}
+
+/// The parsed header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub format_version: u32,
+    pub catalog_checksum: u64,
+    pub regex_automata_version: String,
+    pub body_checksum: u64,
+    pub tables: (usize, usize),
+    pub dfa: (usize, usize),
+}
+
+/// A fast 64-bit checksum over 8-byte words (the artifact is megabytes and
+/// may be checked inside a wasm interpreter, so byte-at-a-time FNV would
+/// cost too much there).
+pub fn checksum(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h
+}
+
+fn encode_items(w: &mut Writer, items: &[Item]) {
+    w.len(items.len());
+    for it in items {
+        match it {
+            Item::Lit(s) => {
+                w.u8(0);
+                w.str(s);
+            }
+            Item::Blank => w.u8(1),
+            Item::Hole { name, ty } => {
+                w.u8(2);
+                w.u16(*name);
+                w.u8(*ty as u8);
+            }
+            Item::Opt(inner) => {
+                w.u8(3);
+                encode_items(w, inner);
+            }
+            Item::AnyTag => w.u8(4),
+        }
+    }
+}
+
+fn decode_items(r: &mut Reader, depth: u8, names: usize) -> Result<Vec<Item>, ArtifactError> {
+    let n = r.count(1, "item count")?;
+    let mut items = Vec::with_capacity(n);
+    for _ in 0..n {
+        let item = match r.u8("item kind")? {
+            0 => Item::Lit(r.str("literal")?),
+            1 => Item::Blank,
+            2 => {
+                let name = r.u16("hole name")?;
+                let ty = ValueType::from_u8(r.u8("hole type")?)
+                    .ok_or_else(|| ArtifactError::Reference("unknown value type".into()))?;
+                if usize::from(name) >= names {
+                    return Err(ArtifactError::Reference(format!(
+                        "hole names parameter {name} of {names}"
+                    )));
+                }
+                Item::Hole { name, ty }
+            }
+            3 if depth == 0 => Item::Opt(decode_items(r, depth + 1, names)?),
+            4 => Item::AnyTag,
+            _ => {
+                return Err(ArtifactError::Reference(
+                    "unknown or nested item kind".into(),
+                ))
+            }
+        };
+        items.push(item);
+    }
+    Ok(items)
+}
+
+impl Tables {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.len(self.entries.len());
+        for e in &self.entries {
+            w.str(&e.key);
+            w.str(&e.vendor);
+            w.str(&e.product);
+            w.opt_str(e.vendor_id.as_deref());
+            w.opt_str(e.name.as_deref());
+            w.str(&e.category);
+            w.u8(e.severity);
+            w.str(&e.template);
+            w.opt_str(e.explanation.as_deref());
+            w.opt_str(e.action.as_deref());
+            w.u8(u8::from(e.truncated));
+            w.len(e.params.len());
+            for (name, ty) in &e.params {
+                w.str(name);
+                w.u8(*ty as u8);
+            }
+        }
+        w.len(self.patterns.len());
+        for p in &self.patterns {
+            w.u32(p.entry);
+            w.u32(p.weight);
+            match &p.scope {
+                Scope::Any => w.u8(0),
+                Scope::Programs(list) => {
+                    w.u8(1);
+                    w.len(list.len());
+                    for s in list {
+                        w.str(s);
+                    }
+                }
+                Scope::KeyOnly => w.u8(2),
+            }
+            w.len(p.names.len());
+            for n in &p.names {
+                w.str(n);
+            }
+            encode_items(&mut w, &p.items);
+        }
+        w.len(self.keys.len());
+        for k in &self.keys {
+            w.u8(k.kind as u8);
+            w.str(&k.value);
+            w.u32(k.entry);
+        }
+        w.buf
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Tables, ArtifactError> {
+        let mut r = Reader::new(bytes);
+        let n = r.count(20, "entry count")?;
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let key = r.str("key")?;
+            let vendor = r.str("vendor")?;
+            let product = r.str("product")?;
+            let vendor_id = r.opt_str("vendor id")?;
+            let name = r.opt_str("name")?;
+            let category = r.str("category")?;
+            let severity = r.u8("severity")?;
+            if severity > 7 {
+                return Err(ArtifactError::Reference(format!(
+                    "severity {severity} of {key}"
+                )));
+            }
+            let template = r.str("template")?;
+            let explanation = r.opt_str("explanation")?;
+            let action = r.opt_str("action")?;
+            let truncated = r.u8("truncated")? != 0;
+            let np = r.count(5, "param count")?;
+            let mut params = Vec::with_capacity(np);
+            for _ in 0..np {
+                let pname = r.str("param name")?;
+                let ty = ValueType::from_u8(r.u8("param type")?)
+                    .ok_or_else(|| ArtifactError::Reference("unknown value type".into()))?;
+                params.push((pname, ty));
+            }
+            entries.push(EntryInfo {
+                key,
+                vendor,
+                product,
+                vendor_id,
+                name,
+                category,
+                severity,
+                template,
+                explanation,
+                action,
+                truncated,
+                params,
+            });
+        }
+        let n = r.count(13, "pattern count")?;
+        let mut patterns = Vec::with_capacity(n);
+        for _ in 0..n {
+            let entry = r.u32("pattern entry")?;
+            if entry as usize >= entries.len() {
+                return Err(ArtifactError::Reference(format!(
+                    "pattern names entry {entry}"
+                )));
+            }
+            let weight = r.u32("weight")?;
+            let scope = match r.u8("scope")? {
+                0 => Scope::Any,
+                1 => {
+                    let k = r.count(4, "program count")?;
+                    let mut list = Vec::with_capacity(k);
+                    for _ in 0..k {
+                        list.push(r.str("program")?);
+                    }
+                    Scope::Programs(list)
+                }
+                2 => Scope::KeyOnly,
+                _ => return Err(ArtifactError::Reference("unknown scope".into())),
+            };
+            let k = r.count(4, "name count")?;
+            let mut names = Vec::with_capacity(k);
+            for _ in 0..k {
+                names.push(r.str("name")?);
+            }
+            let items = decode_items(&mut r, 0, names.len())?;
+            patterns.push(PatternInfo {
+                entry,
+                weight,
+                scope,
+                names,
+                items,
+            });
+        }
+        let n = r.count(9, "key count")?;
+        let mut keys = Vec::with_capacity(n);
+        for _ in 0..n {
+            let kind = match r.u8("key kind")? {
+                0 => KeyKind::ClavisterId,
+                1 => KeyKind::JunosTag,
+                _ => return Err(ArtifactError::Reference("unknown key kind".into())),
+            };
+            let value = r.str("key value")?;
+            let entry = r.u32("key entry")?;
+            if entry as usize >= entries.len() {
+                return Err(ArtifactError::Reference(format!(
+                    "vendor key names entry {entry}"
+                )));
+            }
+            keys.push(VendorKey { kind, value, entry });
+        }
+        if !r.is_empty() {
+            return Err(ArtifactError::Layout("trailing bytes after the tables"));
+        }
+        Ok(Tables {
+            entries,
+            patterns,
+            keys,
+        })
+    }
+}
+
+/// Writes an artifact: header, tables, then the DFA at an 8-aligned offset.
+/// `dfa_bytes` is the output of `DFA::to_bytes_little_endian` without its
+/// leading padding.
+pub fn write(tables: &Tables, dfa_bytes: &[u8], catalog_checksum: u64) -> Vec<u8> {
+    let tables_bytes = tables.encode();
+    let tables_off = HEADER_LEN;
+    let dfa_off = (tables_off + tables_bytes.len()).div_ceil(8) * 8;
+    let mut out = vec![0u8; dfa_off + dfa_bytes.len()];
+    out[0..8].copy_from_slice(&MAGIC);
+    out[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out[16..24].copy_from_slice(&catalog_checksum.to_le_bytes());
+    let v = REGEX_AUTOMATA_VERSION.as_bytes();
+    out[24..24 + v.len().min(16)].copy_from_slice(&v[..v.len().min(16)]);
+    out[48..52].copy_from_slice(&(tables_off as u32).to_le_bytes());
+    out[52..56].copy_from_slice(&(tables_bytes.len() as u32).to_le_bytes());
+    out[56..60].copy_from_slice(&(dfa_off as u32).to_le_bytes());
+    out[60..64].copy_from_slice(&(dfa_bytes.len() as u32).to_le_bytes());
+    out[tables_off..tables_off + tables_bytes.len()].copy_from_slice(&tables_bytes);
+    out[dfa_off..].copy_from_slice(dfa_bytes);
+    let sum = checksum(&out[HEADER_LEN..]);
+    out[40..48].copy_from_slice(&sum.to_le_bytes());
+    out
+}
+
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(a)
+}
+
+fn le_u64(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+/// Reads and checks the header and the body checksum. Does not look inside
+/// the tables or the DFA.
+pub fn read_header(bytes: &[u8]) -> Result<Header, ArtifactError> {
+    if bytes.len() < HEADER_LEN {
+        if bytes.len() >= 8 && bytes[..8] != MAGIC {
+            return Err(ArtifactError::BadMagic);
+        }
+        return Err(ArtifactError::Truncated {
+            len: bytes.len(),
+            needed: HEADER_LEN,
+        });
+    }
+    if bytes[..8] != MAGIC {
+        return Err(ArtifactError::BadMagic);
+    }
+    let format_version = le_u32(bytes, 8);
+    if format_version != FORMAT_VERSION {
+        return Err(ArtifactError::FormatVersion {
+            found: format_version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let ver_raw = &bytes[24..40];
+    let ver_end = ver_raw.iter().position(|b| *b == 0).unwrap_or(16);
+    let regex_automata_version = String::from_utf8_lossy(&ver_raw[..ver_end]).into_owned();
+    if regex_automata_version != REGEX_AUTOMATA_VERSION {
+        return Err(ArtifactError::RegexAutomataVersion {
+            found: regex_automata_version,
+            expected: REGEX_AUTOMATA_VERSION,
+        });
+    }
+    let tables = (le_u32(bytes, 48) as usize, le_u32(bytes, 52) as usize);
+    let dfa = (le_u32(bytes, 56) as usize, le_u32(bytes, 60) as usize);
+    for (off, len) in [tables, dfa] {
+        let end = off
+            .checked_add(len)
+            .ok_or(ArtifactError::Layout("section overflows"))?;
+        if off < HEADER_LEN {
+            return Err(ArtifactError::Layout("section overlaps the header"));
+        }
+        if end > bytes.len() {
+            return Err(ArtifactError::Truncated {
+                len: bytes.len(),
+                needed: end,
+            });
+        }
+    }
+    if dfa.0 % 8 != 0 {
+        return Err(ArtifactError::Layout("DFA offset not 8-aligned"));
+    }
+    let body_checksum = le_u64(bytes, 40);
+    let found = checksum(&bytes[HEADER_LEN..]);
+    if found != body_checksum {
+        return Err(ArtifactError::Checksum {
+            found,
+            expected: body_checksum,
+        });
+    }
+    Ok(Header {
+        format_version,
+        catalog_checksum: le_u64(bytes, 16),
+        regex_automata_version,
+        body_checksum,
+        tables,
+        dfa,
+    })
+}

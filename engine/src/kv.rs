@@ -1,0 +1,135 @@
+//! `key=value` pairs as Clavister devices send them (`iface=l2tp_cli
+//! remotegw=203.0.113.7 user="John Doe"`), and RFC 5424 structured-data
+//! parameters (`[junos@2636.1.1.1.2.40 username="alice"]`).
+
+use std::borrow::Cow;
+
+/// One pair: the key, the value (unquoted and unescaped) and the value's
+/// byte span in the input (inside the quotes when quoted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair<'a> {
+    pub key: &'a str,
+    pub value: Cow<'a, str>,
+    pub span: (usize, usize),
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// Every `key=value` pair in `s`, in order; words that are not pairs are
+/// skipped. Quoted values may contain blanks and `\"`, `\\`, `\]`.
+pub fn pairs(s: &str) -> Vec<Pair<'_>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Start of a token.
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t' || b[i] == b'[' || b[i] == b']') {
+            i += 1;
+        }
+        let k0 = i;
+        while i < b.len() && is_key_byte(b[i]) {
+            i += 1;
+        }
+        if i > k0 && b.get(i) == Some(&b'=') {
+            let key = &s[k0..i];
+            i += 1;
+            if b.get(i) == Some(&b'"') {
+                let v0 = i + 1;
+                let mut j = v0;
+                let mut escaped = false;
+                while j < b.len() && b[j] != b'"' {
+                    if b[j] == b'\\' && j + 1 < b.len() {
+                        escaped = true;
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                let raw = s.get(v0..j.min(b.len())).unwrap_or("");
+                let value = if escaped {
+                    Cow::Owned(unescape(raw))
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                out.push(Pair {
+                    key,
+                    value,
+                    span: (v0, j.min(b.len())),
+                });
+                i = j.saturating_add(1);
+            } else {
+                let v0 = i;
+                while i < b.len() && b[i] != b' ' && b[i] != b'\t' && b[i] != b']' {
+                    i += 1;
+                }
+                out.push(Pair {
+                    key,
+                    value: Cow::Borrowed(&s[v0..i]),
+                    span: (v0, i),
+                });
+            }
+        } else {
+            // Not a pair: skip the rest of this token.
+            while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(n @ ('"' | '\\' | ']')) => out.push(n),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clavister_pairs() {
+        let s = "prio=2 id=02800001 rev=1 event=x user=\"John \\\"JD\\\" Doe\" iface=l2tp_cli";
+        let p = pairs(s);
+        let kv: Vec<(&str, &str)> = p.iter().map(|p| (p.key, p.value.as_ref())).collect();
+        assert_eq!(
+            kv,
+            [
+                ("prio", "2"),
+                ("id", "02800001"),
+                ("rev", "1"),
+                ("event", "x"),
+                ("user", "John \"JD\" Doe"),
+                ("iface", "l2tp_cli")
+            ]
+        );
+        assert_eq!(&s[p[1].span.0..p[1].span.1], "02800001");
+    }
+
+    #[test]
+    fn sentence_then_pairs_and_structured_data() {
+        let p = pairs("Anti-replay check failed. seqno=12 windowbase=4");
+        assert_eq!(p.len(), 2);
+        let p = pairs("[junos@2636.1.1.1.2.40 username=\"alice\" client-name=\"laptop 1\"]");
+        assert_eq!(p[1].key, "client-name");
+        assert_eq!(p[1].value, "laptop 1");
+        assert!(pairs("x=\"unterminated").len() == 1);
+        assert!(pairs("").is_empty());
+    }
+}

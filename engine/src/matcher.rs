@@ -1,0 +1,683 @@
+//! Matching a whole log line against the compiled catalog.
+//!
+//! Order of decisions (documented in the README, each tested):
+//! 1. The syslog header is taken off ([`crate::syslog`]).
+//! 2. A vendor key decides the entry when present: a Clavister `id=` among
+//!    key=value pairs, a Junos tag (BSD `TAG: text` or RFC 5424 MSGID).
+//! 3. Otherwise the one DFA runs once over the message, anchored at its
+//!    start, reporting every template that matches a prefix of it. A
+//!    template matches *exactly* when it spans the whole message, or as a
+//!    *prefix* when the message goes on after a token boundary. Exact beats
+//!    prefix, then more literal text beats less; a remaining tie between
+//!    entries is reported as ambiguous and decided by catalog order.
+//! 4. The winner's parameters are pulled out ([`crate::extract`]); for
+//!    entries whose documented parameters are sent as key=value after the
+//!    sentence (cOS Stream), those pairs fill them.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use regex_automata::dfa::{dense, Automaton};
+use regex_automata::util::primitives::StateID;
+use regex_automata::{Anchored, Input};
+
+use crate::artifact::{self, ArtifactError, EntryInfo, Item, KeyKind, Scope, Tables};
+use crate::extract::{self, Scratch};
+use crate::syslog::{self, SyslogHeader, WireFormat};
+
+/// How the entry was identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    /// A vendor key (Clavister id, Junos tag).
+    Key,
+    /// The template spans the whole message.
+    Exact,
+    /// The message starts with the template and goes on.
+    Prefix,
+}
+
+impl MatchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Key => "key",
+            MatchKind::Exact => "exact",
+            MatchKind::Prefix => "prefix",
+        }
+    }
+}
+
+/// One parameter value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamValue<'l> {
+    pub name: &'l str,
+    pub value: Cow<'l, str>,
+    /// Byte span of the value in the line, when it is a slice of it.
+    pub span: Option<(usize, usize)>,
+}
+
+/// The result of matching one line.
+#[derive(Debug, Clone)]
+pub struct Match<'l> {
+    /// Index of the entry in [`Matcher::entries`].
+    pub entry: usize,
+    pub kind: MatchKind,
+    pub params: Vec<ParamValue<'l>>,
+    pub header: SyslogHeader<'l>,
+    /// Other entries that matched equally well (same kind and specificity).
+    pub ambiguous: Vec<usize>,
+}
+
+/// Runners-up, for `logref explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub entry: usize,
+    pub pattern: usize,
+    pub kind: MatchKind,
+    pub weight: u32,
+    pub end: usize,
+    /// Why it lost or was not allowed, if it did not win.
+    pub note: Option<&'static str>,
+}
+
+enum Dfa {
+    Static(dense::DFA<&'static [u32]>),
+    Owned(dense::DFA<Vec<u32>>),
+}
+
+/// A loaded artifact, ready to match lines. Cheap to share by reference;
+/// matching needs `&mut` scratch space only through [`Matcher::match_line`]'s
+/// internal buffers (kept per call).
+pub struct Matcher {
+    dfa: Dfa,
+    tables: Tables,
+    catalog_checksum: u64,
+    clavister_ids: HashMap<u64, usize>,
+    junos_tags: HashMap<String, usize>,
+    /// Patterns of each entry (for key-only extraction).
+    patterns_of: Vec<Vec<usize>>,
+    /// Each entry's params whose values come from key=value pairs: those no
+    /// pattern of the entry has a hole for.
+    kv_params: Vec<Vec<usize>>,
+}
+
+/// 8-aligned bytes, so that an embedded artifact's DFA can be used in
+/// place (`include_bytes!` alone gives no alignment).
+#[repr(C, align(8))]
+pub struct Aligned<B: ?Sized> {
+    pub bytes: B,
+}
+
+fn dfa_error(e: impl std::fmt::Display) -> ArtifactError {
+    ArtifactError::Dfa(e.to_string())
+}
+
+impl Matcher {
+    /// Loads an artifact from any bytes (a user's file): validates the
+    /// header, checksum, tables and the DFA, and copies what it keeps.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Matcher, ArtifactError> {
+        let header = artifact::read_header(bytes)?;
+        let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
+        let dfa_bytes = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
+        // Copy into u32-aligned storage: the caller's buffer has no
+        // alignment guarantee.
+        let mut words = vec![0u32; dfa_bytes.len().div_ceil(4)];
+        for (w, c) in words.iter_mut().zip(dfa_bytes.chunks(4)) {
+            let mut a = [0u8; 4];
+            a[..c.len()].copy_from_slice(c);
+            *w = u32::from_ne_bytes(a);
+        }
+        let word_bytes: &[u8] = words_as_bytes(&words);
+        let (dfa, _) = dense::DFA::from_bytes(&word_bytes[..dfa_bytes.len()]).map_err(dfa_error)?;
+        let owned = dfa.to_owned();
+        Matcher::assemble(Dfa::Owned(owned), tables, header.catalog_checksum)
+    }
+
+    /// Loads the artifact embedded in this binary at build time. The
+    /// header and checksum are verified; the DFA's own (slower) validation
+    /// is skipped because this exact artifact was validated when it was
+    /// built and its checksum still holds.
+    pub fn from_embedded(artifact: &'static Aligned<[u8]>) -> Result<Matcher, ArtifactError> {
+        let bytes = &artifact.bytes;
+        let header = artifact::read_header(bytes)?;
+        let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
+        let dfa_bytes: &'static [u8] = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
+        if (dfa_bytes.as_ptr() as usize) % 8 != 0 {
+            return Err(ArtifactError::Layout("embedded DFA not aligned"));
+        }
+        // SAFETY: the bytes are the artifact `logref compile` wrote and
+        // validated with `DFA::from_bytes` at build time (the build script
+        // does so), and `read_header` just verified their checksum, so they
+        // are exactly those bytes; they are 8-aligned (checked above).
+        let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(dfa_bytes) }.map_err(dfa_error)?;
+        Matcher::assemble(Dfa::Static(dfa), tables, header.catalog_checksum)
+    }
+
+    fn assemble(dfa: Dfa, tables: Tables, catalog_checksum: u64) -> Result<Matcher, ArtifactError> {
+        let npat = match &dfa {
+            Dfa::Static(d) => d.pattern_len(),
+            Dfa::Owned(d) => d.pattern_len(),
+        };
+        if npat != tables.patterns.len() {
+            return Err(ArtifactError::Reference(format!(
+                "DFA has {npat} patterns, tables describe {}",
+                tables.patterns.len()
+            )));
+        }
+        let mut clavister_ids = HashMap::new();
+        let mut junos_tags = HashMap::new();
+        for k in &tables.keys {
+            match k.kind {
+                KeyKind::ClavisterId => {
+                    if let Ok(n) = k.value.parse::<u64>() {
+                        clavister_ids.insert(n, k.entry as usize);
+                    }
+                }
+                KeyKind::JunosTag => {
+                    junos_tags.insert(k.value.clone(), k.entry as usize);
+                }
+            }
+        }
+        let mut patterns_of = vec![Vec::new(); tables.entries.len()];
+        for (i, p) in tables.patterns.iter().enumerate() {
+            patterns_of[p.entry as usize].push(i);
+        }
+        let kv_params = tables
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(e, entry)| {
+                (0..entry.params.len())
+                    .filter(|&pi| {
+                        let name = &entry.params[pi].0;
+                        !patterns_of[e]
+                            .iter()
+                            .any(|&p| tables.patterns[p].names.iter().any(|n| n == name))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Matcher {
+            dfa,
+            tables,
+            catalog_checksum,
+            clavister_ids,
+            junos_tags,
+            patterns_of,
+            kv_params,
+        })
+    }
+
+    pub fn entries(&self) -> &[EntryInfo] {
+        &self.tables.entries
+    }
+
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    pub fn catalog_checksum(&self) -> u64 {
+        self.catalog_checksum
+    }
+
+    pub fn pattern_count(&self) -> usize {
+        self.tables.patterns.len()
+    }
+
+    /// Identifies `line` and pulls out its parameters. `None` when the line
+    /// is not a documented message.
+    pub fn match_line<'l>(&'l self, line: &'l str) -> Option<Match<'l>> {
+        self.match_split(line, None)
+    }
+
+    /// Like [`Matcher::match_line`], for records a shipper already split:
+    /// `program` and `pid` (Fluent Bit's syslog parser `ident` and `pid`)
+    /// and the message without a syslog header.
+    pub fn match_fields<'l>(
+        &'l self,
+        program: Option<&'l str>,
+        pid: Option<&'l str>,
+        message: &'l str,
+    ) -> Option<Match<'l>> {
+        self.match_split(message, Some((program, pid)))
+    }
+
+    fn match_split<'l>(
+        &'l self,
+        line: &'l str,
+        split: Option<(Option<&'l str>, Option<&'l str>)>,
+    ) -> Option<Match<'l>> {
+        let line = line.trim_end_matches(['\n', '\r', ' ', '\t']);
+        let header = match split {
+            None => syslog::parse(line),
+            Some((program, pid)) => {
+                let mut h = syslog::parse("");
+                h.program = program;
+                h.pid = pid;
+                h.format = WireFormat::Bare;
+                // The message may still carry a tag of its own.
+                if program.is_none() {
+                    let t = syslog::parse(line);
+                    h.program = t.program;
+                    h.pid = t.pid;
+                    h.msg_start = t.msg_start;
+                }
+                h
+            }
+        };
+        if let Some(m) = self.match_by_key(line, &header) {
+            return Some(m);
+        }
+        self.match_by_template(line, header, split.is_some())
+    }
+
+    /// Step 2: vendor keys.
+    fn match_by_key<'l>(&'l self, line: &'l str, h: &SyslogHeader<'l>) -> Option<Match<'l>> {
+        let content = line.get(h.msg_start..)?;
+        // Junos: RFC 5424 MSGID, or `TAG: text` at the start of the message.
+        let (tag, text_start) = match h.msgid.filter(|m| self.junos_tags.contains_key(*m)) {
+            Some(m) => (Some(m), h.msg_start),
+            None => match junos_tag(content) {
+                Some((t, used)) if self.junos_tags.contains_key(t) => (Some(t), h.msg_start + used),
+                _ => (None, 0),
+            },
+        };
+        if let Some(tag) = tag {
+            let entry = *self.junos_tags.get(tag)?;
+            let mut params = Vec::new();
+            if let Some(sd) = h.structured_data {
+                let sd_start = offset_in(line, sd);
+                for p in crate::kv::pairs(sd) {
+                    if let Some((name, _)) = self.tables.entries[entry]
+                        .params
+                        .iter()
+                        .find(|(n, _)| same_param(n, p.key))
+                    {
+                        params.push(ParamValue {
+                            name: name.as_str(),
+                            span: sd_start.map(|s| (s + p.span.0, s + p.span.1)),
+                            value: p.value,
+                        });
+                    }
+                }
+            }
+            let text = line.get(text_start..).unwrap_or("");
+            if let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) {
+                let mut scratch = Scratch::default();
+                if let Some(x) = extract::extract(
+                    &self.tables.patterns[pat].items,
+                    text.as_bytes(),
+                    end,
+                    &mut scratch,
+                ) {
+                    for (ni, a, b) in x.values {
+                        let name = self.tables.patterns[pat].names[ni as usize].as_str();
+                        if !params.iter().any(|p| p.name == name) {
+                            params.push(ParamValue {
+                                name,
+                                value: Cow::Borrowed(&text[a..b]),
+                                span: Some((text_start + a, text_start + b)),
+                            });
+                        }
+                    }
+                }
+            }
+            return Some(Match {
+                entry,
+                kind: MatchKind::Key,
+                params,
+                header: h.clone(),
+                ambiguous: Vec::new(),
+            });
+        }
+
+        // Clavister cOS Core: `[CATEGORY: ]prio=.. id=.. event=.. key=value ...`.
+        let body = strip_category(content);
+        if !body.contains("id=") {
+            return None;
+        }
+        let body_start = h.msg_start + (content.len() - body.len());
+        let pairs = crate::kv::pairs(body);
+        let id = pairs.iter().find(|p| p.key == "id")?;
+        let marked =
+            h.program == Some("EFW") || pairs.iter().any(|p| p.key == "prio" || p.key == "event");
+        if !marked || id.value.is_empty() || !id.value.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: u64 = id.value.parse().ok()?;
+        let entry = *self.clavister_ids.get(&n)?;
+        let mut params = Vec::new();
+        for (name, _) in &self.tables.entries[entry].params {
+            if let Some(p) = pairs.iter().find(|p| p.key == name) {
+                params.push(ParamValue {
+                    name: name.as_str(),
+                    value: p.value.clone(),
+                    span: Some((body_start + p.span.0, body_start + p.span.1)),
+                });
+            }
+        }
+        Some(Match {
+            entry,
+            kind: MatchKind::Key,
+            params,
+            header: h.clone(),
+            ambiguous: Vec::new(),
+        })
+    }
+
+    /// The best (pattern, end, kind) among `entry`'s own patterns, scopes
+    /// ignored (the key already decided the entry).
+    fn best_end_for_entry(&self, text: &[u8], entry: usize) -> Option<(usize, usize, MatchKind)> {
+        let mut best: Option<(usize, usize, MatchKind)> = None;
+        self.for_each_match(text, |pat, end| {
+            if self.tables.patterns[pat].entry as usize != entry {
+                return;
+            }
+            let kind = if end == text.len() {
+                MatchKind::Exact
+            } else if is_boundary(text, end) {
+                MatchKind::Prefix
+            } else {
+                return;
+            };
+            let better = match best {
+                None => true,
+                Some((_, e, k)) => {
+                    (kind == MatchKind::Exact && k != MatchKind::Exact) || (kind == k && end > e)
+                }
+            };
+            if better {
+                best = Some((pat, end, kind));
+            }
+        });
+        best
+    }
+
+    /// Runs the DFA anchored over `text`, calling `f(pattern, end)` for every
+    /// template that matches `text[..end]`.
+    fn for_each_match(&self, text: &[u8], f: impl FnMut(usize, usize)) {
+        match &self.dfa {
+            Dfa::Static(d) => run_dfa(d, text, f),
+            Dfa::Owned(d) => run_dfa(d, text, f),
+        }
+    }
+
+    /// All candidates for `text`, best first, with notes on those that
+    /// cannot win. The first one without a note is the winner.
+    pub fn candidates(&self, text: &[u8], program: Option<&str>) -> Vec<Candidate> {
+        let mut per_pattern: Vec<Candidate> = Vec::new();
+        self.for_each_match(text, |pat, end| {
+            let kind = if end == text.len() {
+                MatchKind::Exact
+            } else if is_boundary(text, end) {
+                MatchKind::Prefix
+            } else {
+                return;
+            };
+            let p = &self.tables.patterns[pat];
+            match per_pattern.iter_mut().find(|c| c.pattern == pat) {
+                Some(c) => {
+                    if (kind == MatchKind::Exact && c.kind != MatchKind::Exact)
+                        || (kind == c.kind && end > c.end)
+                    {
+                        c.kind = kind;
+                        c.end = end;
+                    }
+                }
+                None => per_pattern.push(Candidate {
+                    entry: p.entry as usize,
+                    pattern: pat,
+                    kind,
+                    weight: p.weight,
+                    end,
+                    note: None,
+                }),
+            }
+        });
+        for c in &mut per_pattern {
+            match &self.tables.patterns[c.pattern].scope {
+                Scope::Any => {}
+                Scope::KeyOnly => c.note = Some("only after its vendor key (Junos tag)"),
+                Scope::Programs(list) => {
+                    let prog = program.or_else(|| leading_tag_program(text));
+                    if !prog.is_some_and(|p| list.iter().any(|l| l == p)) {
+                        c.note =
+                            Some("starts with a placeholder: needs one of its source's programs");
+                    }
+                }
+            }
+        }
+        per_pattern.sort_by(|a, b| {
+            a.note
+                .is_some()
+                .cmp(&b.note.is_some())
+                .then((a.kind != MatchKind::Exact).cmp(&(b.kind != MatchKind::Exact)))
+                .then(b.weight.cmp(&a.weight))
+                .then(a.entry.cmp(&b.entry))
+                .then(b.end.cmp(&a.end))
+        });
+        per_pattern
+    }
+
+    /// Steps 3 and 4.
+    fn match_by_template<'l>(
+        &'l self,
+        line: &'l str,
+        h: SyslogHeader<'l>,
+        split: bool,
+    ) -> Option<Match<'l>> {
+        // The text the templates are anchored at: from the program tag on.
+        // RFC 5424 and split records carry the program outside the message;
+        // NXR templates include it, so it is put back in front.
+        let (text, map): (Cow<'l, str>, Offset) =
+            if (h.format == WireFormat::Rfc5424 || split) && h.program.is_some() {
+                let msg = line.get(h.msg_start..).unwrap_or("");
+                let mut s = String::with_capacity(msg.len() + 32);
+                s.push_str(h.program.unwrap_or(""));
+                if let Some(pid) = h.pid {
+                    s.push('[');
+                    s.push_str(pid);
+                    s.push(']');
+                }
+                s.push_str(": ");
+                let prefix = s.len();
+                s.push_str(msg);
+                (
+                    Cow::Owned(s),
+                    Offset::Shifted {
+                        prefix,
+                        to: h.msg_start,
+                    },
+                )
+            } else {
+                let start = if split { 0 } else { h.tag_start };
+                (
+                    Cow::Borrowed(line.get(start..).unwrap_or("")),
+                    Offset::Slice(start),
+                )
+            };
+        let bytes = text.as_bytes();
+        let cands = self.candidates(bytes, h.program);
+        let winner = cands.iter().find(|c| c.note.is_none())?.clone();
+        let ambiguous: Vec<usize> = cands
+            .iter()
+            .filter(|c| {
+                c.note.is_none()
+                    && c.entry != winner.entry
+                    && c.kind == winner.kind
+                    && c.weight == winner.weight
+            })
+            .map(|c| c.entry)
+            .fold(Vec::new(), |mut v, e| {
+                if !v.contains(&e) {
+                    v.push(e);
+                }
+                v
+            });
+        let pattern = &self.tables.patterns[winner.pattern];
+        let mut params: Vec<ParamValue<'l>> = Vec::new();
+        let mut scratch = Scratch::default();
+        if let Some(x) = extract::extract(&pattern.items, bytes, winner.end, &mut scratch) {
+            for (ni, a, b) in x.values {
+                let name = pattern.names[ni as usize].as_str();
+                let (value, span) = match (&text, map.to_line(a, b)) {
+                    (_, Some((la, lb))) => (Cow::Borrowed(&line[la..lb]), Some((la, lb))),
+                    (t, None) => (Cow::Owned(t[a..b].to_string()), None),
+                };
+                params.push(ParamValue { name, value, span });
+            }
+        }
+        // Parameters sent as key=value after the sentence (cOS Stream).
+        let kv_wanted = &self.kv_params[winner.entry];
+        if !kv_wanted.is_empty() && winner.end < bytes.len() {
+            if let Some((la, _)) = map.to_line(winner.end, winner.end) {
+                let rest = &line[la..];
+                for p in crate::kv::pairs(rest) {
+                    let entry = &self.tables.entries[winner.entry];
+                    if let Some(&pi) = kv_wanted.iter().find(|&&pi| entry.params[pi].0 == p.key) {
+                        params.push(ParamValue {
+                            name: entry.params[pi].0.as_str(),
+                            value: p.value,
+                            span: Some((la + p.span.0, la + p.span.1)),
+                        });
+                    }
+                }
+            }
+        }
+        Some(Match {
+            entry: winner.entry,
+            kind: winner.kind,
+            params,
+            header: h,
+            ambiguous,
+        })
+    }
+
+    /// The patterns compiled for entry `e`.
+    pub fn patterns_of(&self, e: usize) -> &[usize] {
+        self.patterns_of.get(e).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pattern's items (for `logref explain`).
+    pub fn pattern_items(&self, p: usize) -> &[Item] {
+        &self.tables.patterns[p].items
+    }
+}
+
+/// Where the matched text lies in the line.
+enum Offset {
+    /// `text == line[start..]`.
+    Slice(usize),
+    /// `text == synthetic prefix (prefix bytes) + line[to..]`.
+    Shifted { prefix: usize, to: usize },
+}
+
+impl Offset {
+    fn to_line(&self, a: usize, b: usize) -> Option<(usize, usize)> {
+        match *self {
+            Offset::Slice(s) => Some((s + a, s + b)),
+            Offset::Shifted { prefix, to } => {
+                (a >= prefix).then(|| (to + a - prefix, to + b - prefix))
+            }
+        }
+    }
+}
+
+fn words_as_bytes(words: &[u32]) -> &[u8] {
+    // SAFETY: u32 has no padding and any byte pattern is a valid u8; the
+    // length is the words' size in bytes.
+    unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), std::mem::size_of_val(words)) }
+}
+
+fn run_dfa<A: Automaton>(dfa: &A, text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let start = match dfa.universal_start_state(Anchored::Yes) {
+        Some(s) => s,
+        None => match dfa.start_state_forward(&Input::new(text).anchored(Anchored::Yes)) {
+            Ok(s) => s,
+            Err(_) => return,
+        },
+    };
+    let mut s: StateID = start;
+    for (i, &b) in text.iter().enumerate() {
+        s = dfa.next_state(s, b);
+        if dfa.is_special_state(s) {
+            if dfa.is_match_state(s) {
+                for k in 0..dfa.match_len(s) {
+                    f(dfa.match_pattern(s, k).as_usize(), i);
+                }
+            } else if dfa.is_dead_state(s) || dfa.is_quit_state(s) {
+                return;
+            }
+        }
+    }
+    s = dfa.next_eoi_state(s);
+    if dfa.is_match_state(s) {
+        for k in 0..dfa.match_len(s) {
+            f(dfa.match_pattern(s, k).as_usize(), text.len());
+        }
+    }
+}
+
+/// A match may end before the end of the message only between two tokens:
+/// not inside a word.
+fn is_boundary(text: &[u8], end: usize) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    match (end.checked_sub(1).and_then(|i| text.get(i)), text.get(end)) {
+        (Some(&a), Some(&b)) => !(word(a) && word(b)),
+        _ => true,
+    }
+}
+
+/// `DYNAMIC_VPN_AUTH_OK: ` at the start: (tag, bytes used incl. blanks).
+fn junos_tag(s: &str) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && (b[i].is_ascii_uppercase() || b[i].is_ascii_digit() || b[i] == b'_') {
+        i += 1;
+    }
+    if i < 3 || b.get(i) != Some(&b':') {
+        return None;
+    }
+    let tag = &s[..i];
+    let mut j = i + 1;
+    while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+        j += 1;
+    }
+    Some((tag, j))
+}
+
+/// `L2TP: prio=...` -> `prio=...` (Clavister puts the category first).
+fn strip_category(s: &str) -> &str {
+    if let Some((cat, rest)) = s.split_once(": ") {
+        if !cat.is_empty()
+            && cat
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return rest;
+        }
+    }
+    s
+}
+
+/// Structured-data parameter names are hyphenated; catalog names may use
+/// either spelling.
+fn same_param(catalog: &str, sd: &str) -> bool {
+    catalog.len() == sd.len()
+        && catalog
+            .bytes()
+            .zip(sd.bytes())
+            .all(|(a, b)| a == b || (matches!(a, b'-' | b'_') && matches!(b, b'-' | b'_')))
+}
+
+/// The program of a tag at the start of `text`, if any.
+fn leading_tag_program(text: &[u8]) -> Option<&str> {
+    let (p0, p1, _, _) = syslog::parse_tag(text, 0)?;
+    std::str::from_utf8(&text[p0..p1]).ok()
+}
+
+/// Byte offset of `part` inside `whole`, when it is a subslice.
+fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let w = whole.as_ptr() as usize;
+    let p = part.as_ptr() as usize;
+    (p >= w && p + part.len() <= w + whole.len()).then(|| p - w)
+}

@@ -1,0 +1,431 @@
+//! Splits a log line into its syslog header and message.
+//!
+//! The DFA is anchored at the start of the message, so the header must be
+//! taken off first (searching through it would blow the DFA up). Forms:
+//!
+//! - RFC 3164: `<PRI>Mmm dd hh:mm:ss host tag[pid]: msg`, also without
+//!   `<PRI>` (files), without host (local sockets), or with an RFC 3339
+//!   timestamp (rsyslog's file format);
+//! - RFC 5424: `<PRI>1 timestamp host app procid msgid [sd...] msg`;
+//! - Clavister: `<PRI>[2026-11-22 10:15:02] EFW: L2TP: key=value ...`;
+//! - anything else: the bare message.
+//!
+//! Parsing never fails: a line that fits no header is a bare message.
+
+/// Which form the line had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireFormat {
+    Rfc3164,
+    Rfc5424,
+    /// `[timestamp] PROG: ...` (Clavister cOS Core).
+    Bracketed,
+    Bare,
+}
+
+impl WireFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WireFormat::Rfc3164 => "rfc3164",
+            WireFormat::Rfc5424 => "rfc5424",
+            WireFormat::Bracketed => "bracketed",
+            WireFormat::Bare => "bare",
+        }
+    }
+}
+
+/// The header fields found in a line. String fields borrow the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyslogHeader<'a> {
+    pub format: WireFormat,
+    pub pri: Option<u8>,
+    pub timestamp: Option<&'a str>,
+    pub host: Option<&'a str>,
+    pub program: Option<&'a str>,
+    pub pid: Option<&'a str>,
+    pub msgid: Option<&'a str>,
+    /// RFC 5424 structured data, brackets included.
+    pub structured_data: Option<&'a str>,
+    /// Byte offset in the line where the program tag starts (the text NXR
+    /// templates include), or where the message starts when there is no tag.
+    pub tag_start: usize,
+    /// Byte offset in the line where the message after the tag starts.
+    pub msg_start: usize,
+}
+
+impl SyslogHeader<'_> {
+    pub fn facility(&self) -> Option<u8> {
+        self.pri.map(|p| p >> 3)
+    }
+    pub fn severity(&self) -> Option<u8> {
+        self.pri.map(|p| p & 7)
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Skips blanks from `i`.
+fn skip_blanks(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && is_blank(s[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the token starting at `i` (first blank or end).
+fn token_end(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && !is_blank(s[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// `<PRI>` at the start: (pri, bytes used).
+fn parse_pri(s: &[u8]) -> Option<(u8, usize)> {
+    if s.first() != Some(&b'<') {
+        return None;
+    }
+    let mut v: u16 = 0;
+    for (i, &b) in s.iter().enumerate().skip(1).take(4) {
+        if b == b'>' {
+            return (i > 1 && v <= 191).then_some((v as u8, i + 1));
+        }
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u16::from(b - b'0');
+    }
+    None
+}
+
+/// `Mmm dd hh:mm:ss` (day may be space padded, an optional year may
+/// follow): bytes used.
+fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
+    if s.len() < 15 {
+        return None;
+    }
+    let month = std::str::from_utf8(&s[..3]).ok()?;
+    if !MONTHS.contains(&month) || s[3] != b' ' {
+        return None;
+    }
+    let day = &s[4..6];
+    let day_ok = (day[0] == b' ' || day[0].is_ascii_digit()) && day[1].is_ascii_digit();
+    let t = &s[7..15];
+    let time_ok = s[6] == b' '
+        && t[0].is_ascii_digit()
+        && t[1].is_ascii_digit()
+        && t[2] == b':'
+        && t[3].is_ascii_digit()
+        && t[4].is_ascii_digit()
+        && t[5] == b':'
+        && t[6].is_ascii_digit()
+        && t[7].is_ascii_digit();
+    if !(day_ok && time_ok) {
+        return None;
+    }
+    let mut end = 15;
+    // Fractional seconds, then an optional year (`Nov 22 10:15:02 2026`).
+    if s.get(end) == Some(&b'.') {
+        end += 1;
+        while end < s.len() && s[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    if s.len() >= end + 5
+        && s[end] == b' '
+        && s[end + 1..end + 5].iter().all(u8::is_ascii_digit)
+        && s.get(end + 5).is_none_or(|b| is_blank(*b))
+    {
+        end += 5;
+    }
+    Some(end)
+}
+
+/// An RFC 3339 timestamp token (`2026-11-22T10:15:02.120Z`): bytes used.
+fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
+    let end = token_end(s, 0);
+    let t = &s[..end];
+    let ok = t.len() >= 19
+        && t[..4].iter().all(u8::is_ascii_digit)
+        && t[4] == b'-'
+        && t[7] == b'-'
+        && (t[10] == b'T' || t[10] == b't')
+        && t[13] == b':';
+    ok.then_some(end)
+}
+
+/// A program tag at `i`: `prog:`, `prog[pid]:`. Returns (program, pid, end
+/// of the tag including the colon).
+pub fn parse_tag(s: &[u8], i: usize) -> Option<(usize, usize, Option<(usize, usize)>, usize)> {
+    let mut j = i;
+    while j < s.len() && (s[j].is_ascii_alphanumeric() || matches!(s[j], b'_' | b'-' | b'.' | b'/'))
+    {
+        j += 1;
+    }
+    if j == i || j - i > 64 {
+        return None;
+    }
+    let prog_end = j;
+    let mut pid = None;
+    if s.get(j) == Some(&b'[') {
+        let p0 = j + 1;
+        let mut k = p0;
+        while k < s.len() && s[k] != b']' && !is_blank(s[k]) && k - p0 < 32 {
+            k += 1;
+        }
+        if s.get(k) != Some(&b']') {
+            return None;
+        }
+        pid = Some((p0, k));
+        j = k + 1;
+    }
+    (s.get(j) == Some(&b':') && s.get(j + 1).is_none_or(|b| is_blank(*b))).then_some((
+        i,
+        prog_end,
+        pid,
+        j + 1,
+    ))
+}
+
+fn sub(line: &str, a: usize, b: usize) -> Option<&str> {
+    line.get(a..b)
+}
+
+/// Splits `line` into header and message. Never fails.
+pub fn parse(line: &str) -> SyslogHeader<'_> {
+    let s = line.as_bytes();
+    let mut h = SyslogHeader {
+        format: WireFormat::Bare,
+        pri: None,
+        timestamp: None,
+        host: None,
+        program: None,
+        pid: None,
+        msgid: None,
+        structured_data: None,
+        tag_start: 0,
+        msg_start: 0,
+    };
+    let mut i = 0;
+    if let Some((pri, used)) = parse_pri(s) {
+        h.pri = Some(pri);
+        i = used;
+    }
+    // RFC 5424: `<PRI>1 `.
+    if h.pri.is_some() && s.get(i) == Some(&b'1') && s.get(i + 1) == Some(&b' ') {
+        if let Some(done) = parse_5424(line, i + 2, &mut h) {
+            if done {
+                return h;
+            }
+        }
+    }
+    // Clavister: `[timestamp] PROG: `.
+    if s.get(i) == Some(&b'[') {
+        if let Some(close) = s[i..].iter().position(|b| *b == b']') {
+            let after = skip_blanks(s, i + close + 1);
+            if let Some((p0, p1, pid, end)) = parse_tag(s, after) {
+                h.format = WireFormat::Bracketed;
+                h.timestamp = sub(line, i + 1, i + close);
+                h.program = sub(line, p0, p1);
+                h.pid = pid.and_then(|(a, b)| sub(line, a, b));
+                h.tag_start = after;
+                h.msg_start = skip_blanks(s, end);
+                return h;
+            }
+        }
+    }
+    // RFC 3164.
+    let ts = parse_bsd_timestamp(&s[i..]).or_else(|| parse_iso_timestamp(&s[i..]));
+    if let Some(used) = ts {
+        let ts_end = i + used;
+        let after_ts = skip_blanks(s, ts_end);
+        h.format = WireFormat::Rfc3164;
+        h.timestamp = sub(line, i, ts_end);
+        // Host, unless the next token is already the tag.
+        let mut tag_at = after_ts;
+        if parse_tag(s, after_ts).is_none() {
+            let host_end = token_end(s, after_ts);
+            if host_end > after_ts {
+                h.host = sub(line, after_ts, host_end);
+                tag_at = skip_blanks(s, host_end);
+            }
+        }
+        h.tag_start = tag_at;
+        h.msg_start = tag_at;
+        if let Some((p0, p1, pid, end)) = parse_tag(s, tag_at) {
+            h.program = sub(line, p0, p1);
+            h.pid = pid.and_then(|(a, b)| sub(line, a, b));
+            h.msg_start = skip_blanks(s, end);
+        }
+        return h;
+    }
+    // A bare message, maybe with a PRI and a tag.
+    h.tag_start = i;
+    h.msg_start = i;
+    if let Some((p0, p1, pid, end)) = parse_tag(s, i) {
+        h.program = sub(line, p0, p1);
+        h.pid = pid.and_then(|(a, b)| sub(line, a, b));
+        h.msg_start = skip_blanks(s, end);
+    }
+    h
+}
+
+/// RFC 5424 after `<PRI>1 `. Returns Some(true) when the line was taken.
+fn parse_5424<'a>(line: &'a str, mut i: usize, h: &mut SyslogHeader<'a>) -> Option<bool> {
+    let s = line.as_bytes();
+    let mut fields = [(0usize, 0usize); 5];
+    for f in &mut fields {
+        let end = token_end(s, i);
+        if end == i {
+            return None;
+        }
+        *f = (i, end);
+        i = skip_blanks(s, end);
+    }
+    let nil = |(a, b): (usize, usize)| -> Option<&'a str> { sub(line, a, b).filter(|v| *v != "-") };
+    h.format = WireFormat::Rfc5424;
+    h.timestamp = nil(fields[0]);
+    h.host = nil(fields[1]);
+    h.program = nil(fields[2]);
+    h.pid = nil(fields[3]);
+    h.msgid = nil(fields[4]);
+    // Structured data: `-` or one or more `[...]` with quoted values.
+    let sd_start = i;
+    if s.get(i) == Some(&b'-') && s.get(i + 1).is_none_or(|b| is_blank(*b)) {
+        i += 1;
+    } else {
+        while s.get(i) == Some(&b'[') {
+            let mut j = i + 1;
+            let mut in_quotes = false;
+            while j < s.len() {
+                match s[j] {
+                    b'\\' if in_quotes => j += 1,
+                    b'"' => in_quotes = !in_quotes,
+                    b']' if !in_quotes => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j >= s.len() {
+                return None; // unterminated: not 5424
+            }
+            i = j + 1;
+        }
+        if i > sd_start {
+            h.structured_data = sub(line, sd_start, i);
+        }
+    }
+    let mut msg = skip_blanks(s, i);
+    // A UTF-8 byte order mark may start the message.
+    if s[msg..].starts_with(&[0xEF, 0xBB, 0xBF]) {
+        msg += 3;
+    }
+    h.tag_start = msg;
+    h.msg_start = msg;
+    Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3164_with_and_without_pri() {
+        let line = "<38>Nov 22 10:15:02 srx1 fwauthd[1893]: DYNAMIC_VPN_AUTH_OK: text";
+        let h = parse(line);
+        assert_eq!(h.format, WireFormat::Rfc3164);
+        assert_eq!(
+            (h.pri, h.facility(), h.severity()),
+            (Some(38), Some(4), Some(6))
+        );
+        assert_eq!(h.timestamp, Some("Nov 22 10:15:02"));
+        assert_eq!(h.host, Some("srx1"));
+        assert_eq!((h.program, h.pid), (Some("fwauthd"), Some("1893")));
+        assert_eq!(
+            &line[h.tag_start..],
+            "fwauthd[1893]: DYNAMIC_VPN_AUTH_OK: text"
+        );
+        assert_eq!(&line[h.msg_start..], "DYNAMIC_VPN_AUTH_OK: text");
+
+        let line = "Nov  2 01:02:03 nxr pppd[812]: Exit.";
+        let h = parse(line);
+        assert_eq!(
+            (h.pri, h.host, h.program),
+            (None, Some("nxr"), Some("pppd"))
+        );
+        assert_eq!(&line[h.tag_start..], "pppd[812]: Exit.");
+    }
+
+    #[test]
+    fn rfc3164_without_host_and_with_iso_time() {
+        let h = parse("<30>Nov 22 10:15:02 pluto[42]: shutting down");
+        assert_eq!((h.host, h.program), (None, Some("pluto")));
+        let line = "2026-11-22T10:15:02+09:00 nxr charon: 05[IKE] IKE_SA deleted";
+        let h = parse(line);
+        assert_eq!((h.host, h.program), (Some("nxr"), Some("charon")));
+        assert_eq!(&line[h.msg_start..], "05[IKE] IKE_SA deleted");
+    }
+
+    #[test]
+    fn rfc5424_with_structured_data() {
+        let line = "<38>1 2026-11-22T10:15:02.120Z srx1 fwauthd 1893 DYNAMIC_VPN_AUTH_OK [junos@2636.1.1.1.2.40 username=\"al]ice\" type=\"x\"] text here";
+        let h = parse(line);
+        assert_eq!(h.format, WireFormat::Rfc5424);
+        assert_eq!(
+            (h.host, h.program, h.pid, h.msgid),
+            (
+                Some("srx1"),
+                Some("fwauthd"),
+                Some("1893"),
+                Some("DYNAMIC_VPN_AUTH_OK")
+            )
+        );
+        assert_eq!(
+            h.structured_data,
+            Some("[junos@2636.1.1.1.2.40 username=\"al]ice\" type=\"x\"]")
+        );
+        assert_eq!(&line[h.msg_start..], "text here");
+        let h = parse("<13>1 - - - - - - just text");
+        assert_eq!((h.host, h.program, h.structured_data), (None, None, None));
+    }
+
+    #[test]
+    fn clavister_bracketed() {
+        let line = "<134>[2026-11-22 10:15:02] EFW: L2TP: prio=2 id=02800001";
+        let h = parse(line);
+        assert_eq!(h.format, WireFormat::Bracketed);
+        assert_eq!(
+            (h.timestamp, h.program),
+            (Some("2026-11-22 10:15:02"), Some("EFW"))
+        );
+        assert_eq!(&line[h.msg_start..], "L2TP: prio=2 id=02800001");
+    }
+
+    #[test]
+    fn bare_and_odd_lines_never_fail() {
+        for line in [
+            "",
+            "<",
+            "<999>x",
+            "<1>",
+            "Nov",
+            "[unclosed",
+            "<13>1 ",
+            "<13>1 a b c d e [x",
+            "\u{feff}",
+        ] {
+            let h = parse(line);
+            assert!(h.msg_start <= line.len());
+        }
+        let h = parse("failed to create tunnel");
+        assert_eq!(
+            (h.format, h.program, h.msg_start),
+            (WireFormat::Bare, None, 0)
+        );
+    }
+}

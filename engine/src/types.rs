@@ -1,0 +1,214 @@
+//! Parameter value types and how text is checked against them.
+//!
+//! The compiler (in `logref-catalog`) turns each type into a regular
+//! expression for the DFA; [`ValueType::candidates`] here is the same
+//! language, written by hand, for pulling values out of a matched line.
+//! A test in `logref-catalog` checks that the two agree.
+
+/// What a parameter's value looks like on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ValueType {
+    Int = 0,
+    Hex = 1,
+    Ipv4 = 2,
+    Ipv4Prefix = 3,
+    Ipv6 = 4,
+    Ipv6Prefix = 5,
+    Mac = 6,
+    Ifname = 7,
+    Version = 8,
+    String = 9,
+    Text = 10,
+}
+
+impl ValueType {
+    pub const ALL: [ValueType; 11] = [
+        ValueType::Int,
+        ValueType::Hex,
+        ValueType::Ipv4,
+        ValueType::Ipv4Prefix,
+        ValueType::Ipv6,
+        ValueType::Ipv6Prefix,
+        ValueType::Mac,
+        ValueType::Ifname,
+        ValueType::Version,
+        ValueType::String,
+        ValueType::Text,
+    ];
+
+    pub fn from_u8(v: u8) -> Option<ValueType> {
+        ValueType::ALL.get(usize::from(v)).copied()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Int => "int",
+            ValueType::Hex => "hex",
+            ValueType::Ipv4 => "ipv4",
+            ValueType::Ipv4Prefix => "ipv4_prefix",
+            ValueType::Ipv6 => "ipv6",
+            ValueType::Ipv6Prefix => "ipv6_prefix",
+            ValueType::Mac => "mac",
+            ValueType::Ifname => "ifname",
+            ValueType::Version => "version",
+            ValueType::String => "string",
+            ValueType::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ValueType> {
+        ValueType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The regular expression (regex-syntax, Unicode off) that the DFA uses
+    /// for this type.
+    pub fn regex(self) -> &'static str {
+        match self {
+            ValueType::Int => r"[+\-]?[0-9]+",
+            ValueType::Hex => r"[0-9A-Fa-f]+",
+            ValueType::Ipv4 => r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}",
+            ValueType::Ipv4Prefix => r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}",
+            ValueType::Ipv6 => r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}",
+            ValueType::Ipv6Prefix => r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}/[0-9]{1,3}",
+            ValueType::Mac => r"[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}",
+            ValueType::Ifname => r"[A-Za-z][A-Za-z0-9_.:/\-]*",
+            ValueType::Version => r"[vV]?[0-9][0-9A-Za-z._+~\-]*",
+            ValueType::String => r"[^ \t\r\n]+",
+            ValueType::Text => r"[^ \t\r\n]+(?:[ \t]+[^ \t\r\n]+)*",
+        }
+    }
+
+    /// Whether `v` is entirely a value of this type (the same language as
+    /// [`ValueType::regex`]).
+    pub fn accepts(self, v: &[u8]) -> bool {
+        if v.is_empty() {
+            return false;
+        }
+        let blank = |b: u8| b == b' ' || b == b'\t';
+        let nl = |b: u8| b == b'\r' || b == b'\n';
+        match self {
+            ValueType::Int => {
+                let digits = match v[0] {
+                    b'+' | b'-' => &v[1..],
+                    _ => v,
+                };
+                !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+            }
+            ValueType::Hex => v.iter().all(u8::is_ascii_hexdigit),
+            ValueType::Ipv4 => is_ipv4(v),
+            ValueType::Ipv4Prefix => match split_prefix(v, 2) {
+                Some(addr) => is_ipv4(addr),
+                None => false,
+            },
+            ValueType::Ipv6 => is_ipv6(v),
+            ValueType::Ipv6Prefix => match split_prefix(v, 3) {
+                Some(addr) => is_ipv6(addr),
+                None => false,
+            },
+            ValueType::Mac => {
+                v.len() == 17
+                    && v.chunks(3).all(|c| {
+                        c[0].is_ascii_hexdigit()
+                            && c[1].is_ascii_hexdigit()
+                            && (c.len() == 2 || c[2] == b':' || c[2] == b'-')
+                    })
+            }
+            ValueType::Ifname => {
+                v[0].is_ascii_alphabetic()
+                    && v.iter().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'/' | b'-')
+                    })
+            }
+            ValueType::Version => {
+                let rest = match v[0] {
+                    b'v' | b'V' => &v[1..],
+                    _ => v,
+                };
+                !rest.is_empty()
+                    && rest[0].is_ascii_digit()
+                    && rest.iter().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'~' | b'-')
+                    })
+            }
+            ValueType::String => v.iter().all(|&b| !blank(b) && !nl(b)),
+            ValueType::Text => !blank(v[0]) && !blank(v[v.len() - 1]) && v.iter().all(|&b| !nl(b)),
+        }
+    }
+
+    /// Whether a value of this type may contain blanks.
+    pub fn spans_blanks(self) -> bool {
+        self == ValueType::Text
+    }
+
+    /// Whether the extractor prefers the shortest value (strings and text
+    /// stop at the first place the rest of the template fits) rather than
+    /// the longest (numbers, addresses).
+    pub fn lazy(self) -> bool {
+        matches!(
+            self,
+            ValueType::String | ValueType::Text | ValueType::Ifname | ValueType::Version
+        )
+    }
+}
+
+fn split_prefix(v: &[u8], max_digits: usize) -> Option<&[u8]> {
+    let slash = v.iter().rposition(|b| *b == b'/')?;
+    let bits = &v[slash + 1..];
+    (!bits.is_empty() && bits.len() <= max_digits && bits.iter().all(u8::is_ascii_digit))
+        .then(|| &v[..slash])
+}
+
+fn is_ipv4(v: &[u8]) -> bool {
+    let mut groups = 0;
+    for part in v.split(|b| *b == b'.') {
+        groups += 1;
+        if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    groups == 4
+}
+
+fn is_ipv6(v: &[u8]) -> bool {
+    let mut groups = 0;
+    for part in v.split(|b| *b == b':') {
+        groups += 1;
+        if part.len() > 4 || !part.iter().all(u8::is_ascii_hexdigit) {
+            return false;
+        }
+    }
+    (3..=8).contains(&groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ValueType::*;
+
+    #[test]
+    fn accepts_what_the_wire_sends() {
+        assert!(Int.accepts(b"1893") && Int.accepts(b"-1") && !Int.accepts(b"12a"));
+        assert!(
+            Ipv4.accepts(b"203.0.113.7")
+                && !Ipv4.accepts(b"203.0.113")
+                && !Ipv4.accepts(b"1.2.3.4.5")
+        );
+        assert!(Ipv4Prefix.accepts(b"10.0.0.0/24") && !Ipv4Prefix.accepts(b"10.0.0.0"));
+        assert!(Ipv6.accepts(b"2001:db8::1") && Ipv6.accepts(b"::1") && !Ipv6.accepts(b"1:2"));
+        assert!(
+            Mac.accepts(b"00:11:22:aa:BB:cc")
+                && Mac.accepts(b"00-11-22-aa-bb-cc")
+                && !Mac.accepts(b"00:11:22:aa:bb")
+        );
+        assert!(
+            Ifname.accepts(b"ether0") && Ifname.accepts(b"tunnel1.0") && !Ifname.accepts(b"0eth")
+        );
+        assert!(
+            Version.accepts(b"1.2.9a-par") && Version.accepts(b"v5.9.1") && !Version.accepts(b"x1")
+        );
+        assert!(String.accepts(b"abc") && !String.accepts(b"a b"));
+        assert!(
+            Text.accepts(b"Connection refused") && !Text.accepts(b" a") && !Text.accepts(b"a ")
+        );
+        assert!(Hex.accepts(b"c1a2b3d4") && !Hex.accepts(b"0xc1"));
+    }
+}

@@ -1,0 +1,153 @@
+//! `logref compile`, `logref explain`, `logref lint`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use logref_catalog::compile;
+
+pub struct Loaded {
+    pub catalog: logref_catalog::Catalog,
+    pub overrides: logref_catalog::Overrides,
+}
+
+pub fn load_catalog(dir: &std::path::Path) -> Result<Loaded, Box<dyn std::error::Error>> {
+    let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
+    let path = dir.join(logref_catalog::overrides::FILE_NAME);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let overrides = logref_catalog::Overrides::from_toml(&text)?;
+    Ok(Loaded { catalog, overrides })
+}
+
+pub fn compile(
+    dir: PathBuf,
+    out: PathBuf,
+    fraction: Option<f64>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let mut loaded = load_catalog(&dir)?;
+    if let Some(f) = fraction {
+        let n = ((loaded.catalog.entries.len() as f64) * f).round() as usize;
+        // Every k-th entry, so each source is represented.
+        let total = loaded.catalog.entries.len();
+        let keep: Vec<_> = (0..n).map(|i| i * total / n.max(1)).collect();
+        loaded.catalog.entries = keep
+            .into_iter()
+            .map(|i| loaded.catalog.entries[i].clone())
+            .collect();
+    }
+    eprintln!(
+        "compiling {} entries from {} ...",
+        loaded.catalog.entries.len(),
+        dir.join("catalog.json").display()
+    );
+    let (bytes, report) = compile::compile(&loaded.catalog, &loaded.overrides)?;
+    let states = logref_catalog::lint::state_count(&bytes)?;
+    std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!("patterns       {}", report.patterns);
+    println!("DFA states     {states}");
+    println!(
+        "DFA size       {:.2} MiB",
+        report.dfa_bytes as f64 / (1 << 20) as f64
+    );
+    println!(
+        "artifact size  {:.2} MiB ({} bytes)",
+        report.artifact_bytes as f64 / (1 << 20) as f64,
+        report.artifact_bytes
+    );
+    println!("build time     {:.2?}", report.build_time);
+    println!("catalog sum    {:016x}", report.catalog_checksum);
+    println!("wrote          {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads `--artifact PATH`, or the artifact embedded at build time.
+pub fn load_matcher(
+    artifact: Option<&std::path::Path>,
+) -> Result<logref_engine::Matcher, Box<dyn std::error::Error>> {
+    match artifact {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            logref_engine::Matcher::from_bytes(&bytes)
+                .map_err(|e| format!("{}: {e}", p.display()).into())
+        }
+        None => Ok(logref_default_artifact::matcher()?),
+    }
+}
+
+pub fn explain(
+    line: &str,
+    artifact: Option<PathBuf>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let m = load_matcher(artifact.as_deref())?;
+    let h = logref_engine::syslog::parse(line);
+    println!("line       {line:?}");
+    println!(
+        "header     {} pri={:?} time={:?} host={:?} program={:?} pid={:?} msgid={:?}",
+        h.format.as_str(),
+        h.pri,
+        h.timestamp,
+        h.host,
+        h.program,
+        h.pid,
+        h.msgid
+    );
+    if let Some(sd) = h.structured_data {
+        println!("sd         {sd}");
+    }
+    println!("message    {:?}", line.get(h.msg_start..).unwrap_or(""));
+    let result = m.match_line(line);
+    match &result {
+        None => println!("result     no documented message matches"),
+        Some(r) => {
+            let e = &m.entries()[r.entry];
+            println!("result     {} ({} match)", e.key, r.kind.as_str());
+            println!(
+                "           {} {} / {} / severity {}",
+                e.vendor, e.product, e.category, e.severity
+            );
+            println!("template   {}", e.template);
+            for p in &r.params {
+                println!(
+                    "  param    {:<20} = {:?}{}",
+                    p.name,
+                    p.value,
+                    p.span
+                        .map(|(a, b)| format!("  [{a}..{b}]"))
+                        .unwrap_or_default()
+                );
+            }
+            if !r.ambiguous.is_empty() {
+                let keys: Vec<&str> = r
+                    .ambiguous
+                    .iter()
+                    .map(|&i| m.entries()[i].key.as_str())
+                    .collect();
+                println!("ambiguous  equally good: {}", keys.join(", "));
+            }
+        }
+    }
+    if result
+        .as_ref()
+        .is_none_or(|r| r.kind != logref_engine::MatchKind::Key)
+    {
+        let text = line.get(h.tag_start..).unwrap_or("");
+        let cands = m.candidates(text.as_bytes(), h.program);
+        if !cands.is_empty() {
+            println!("candidates (best first)");
+            for c in cands.iter().take(8) {
+                println!(
+                    "  {:<48} {:<6} weight {:<4} ends at {:<4} {}",
+                    m.entries()[c.entry].key,
+                    c.kind.as_str(),
+                    c.weight,
+                    c.end,
+                    c.note.unwrap_or("")
+                );
+            }
+        }
+    }
+    Ok(if result.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
