@@ -15,7 +15,7 @@ fn main() {
     let text = std::fs::read_to_string(&overrides_path)
         .unwrap_or_else(|e| panic!("{}: {e}", overrides_path.display()));
     let overrides = logref_catalog::Overrides::from_toml(&text).unwrap_or_else(|e| panic!("{e}"));
-    let (bytes, report) =
+    let (bytes, _report) =
         logref_catalog::compile::compile(&catalog, &overrides).unwrap_or_else(|e| panic!("{e}"));
     // The full validation (DFA::from_bytes and every table) that lets the
     // runtime use `from_bytes_unchecked` on exactly these bytes.
@@ -24,8 +24,4 @@ fn main() {
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("default.artifact");
     std::fs::write(&out, &bytes).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
-    println!(
-        "cargo:warning=logref default artifact: {} patterns, {} bytes, built in {:.2?}",
-        report.patterns, report.artifact_bytes, report.build_time
-    );
 }

@@ -68,7 +68,10 @@ fn class_representatives(dfa: &dense::DFA<Vec<u32>>) -> Vec<u8> {
             }
         }
     }
-    best.into_values().collect()
+    let mut reps: Vec<u8> = best.into_values().collect();
+    // Readable bytes first, so that shortest witnesses use them.
+    reps.sort_by_key(|&b| (rank(b), b));
+    reps
 }
 
 /// The number of states reachable from the anchored start.

@@ -321,7 +321,7 @@ mod tests {
         Lit(s.into())
     }
 
-    fn run(items: &[Item], text: &str) -> Option<Vec<&str>> {
+    fn run<'t>(items: &[Item], text: &'t str) -> Option<Vec<&'t str>> {
         let mut scratch = Scratch::default();
         let x = extract(items, text.as_bytes(), text.len(), &mut scratch)?;
         Some(x.values.iter().map(|(_, a, b)| &text[*a..*b]).collect())

@@ -151,3 +151,36 @@ pub fn explain(
         ExitCode::from(1)
     })
 }
+
+pub fn lint(write: bool, check: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let started = std::time::Instant::now();
+    eprintln!("walking the reachable states of the default artifact's DFA ...");
+    let overlaps = logref_catalog::lint::overlaps(&logref_default_artifact::ARTIFACT.bytes)?;
+    let report = logref_catalog::lint::report(&overlaps);
+    let path = logref_catalog::default_dir().join("lint.txt");
+    let ambiguous = overlaps.iter().filter(|o| o.ambiguous).count();
+    eprintln!(
+        "{} overlapping pairs, {} true ambiguities ({:.2?})",
+        overlaps.len(),
+        ambiguous,
+        started.elapsed()
+    );
+    if check {
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != report {
+            eprintln!(
+                "{} is out of date: run `logref lint --write` and review the diff",
+                path.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if write {
+        std::fs::write(&path, &report).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    } else {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -44,6 +44,15 @@ enum Command {
         #[arg(long)]
         fraction: Option<f64>,
     },
+    /// List every pair of templates that can match the same message, with a witness (exact, from the DFA).
+    Lint {
+        /// Write the report to catalog/lint.txt.
+        #[arg(long)]
+        write: bool,
+        /// Exit 1 if catalog/lint.txt differs from a fresh report.
+        #[arg(long)]
+        check: bool,
+    },
     /// Show which documented message a line is, why, its parameters and the runners-up.
     Explain {
         /// The log line (quote it).
@@ -60,6 +69,7 @@ fn main() -> ExitCode {
         Command::Catalog(c) => catalog_cmd::run(c),
         Command::Compile { dir, out, fraction } => compile_cmd::compile(dir, out, fraction),
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
+        Command::Lint { write, check } => compile_cmd::lint(write, check),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,475 @@
+//! The matching semantics the README documents, one test each, on small
+//! catalogs compiled for the test (so each rule is shown in isolation).
+
+use logref_catalog::{compile, Catalog, Entry, Overrides};
+use logref_engine::{ArtifactError, MatchKind, Matcher};
+use serde_json::json;
+
+const CORE: &str = "000_3b287c3cc12531ae.txt";
+const SEIL: &str = "001_57ef9ff72fe33cb2.txt";
+const STREAM: &str = "002_a27fc28df689adb3.txt";
+const NXR: &str = "003_36d23bcc90e79fc9.txt";
+const JUNOS: &str = "004_26a94f5f5b7d6a2d.txt";
+
+/// An entry with the fields that matter here.
+fn entry(source: &str, key: &str, template: &str, params: &[(&str, &str)]) -> Entry {
+    serde_json::from_value(json!({
+        "key": key, "source": source, "source_line": 1, "vendor": "V", "product": "P", "category": "C",
+        "vendor_id": key.split(':').nth(1), "name": null, "severity": "notice", "severity_raw": "NOTICE",
+        "template": template,
+        "params": params.iter().map(|(n, t)| json!({"name": n, "type": t})).collect::<Vec<_>>(),
+        "truncated": false, "explanation": null, "action": null, "lang": "en", "extra": {}
+    }))
+    .expect("valid entry")
+}
+
+fn matcher_with(entries: Vec<Entry>, overrides: &str) -> Matcher {
+    let catalog = Catalog {
+        version: 1,
+        entries,
+    };
+    let o = Overrides::from_toml(overrides).expect("overrides");
+    let (bytes, _) = compile::compile(&catalog, &o).expect("compiles");
+    Matcher::from_bytes(&bytes).expect("loads")
+}
+
+fn matcher(entries: Vec<Entry>) -> Matcher {
+    matcher_with(entries, "")
+}
+
+fn key_of(m: &Matcher, line: &str) -> Option<String> {
+    m.match_line(line).map(|r| m.entries()[r.entry].key.clone())
+}
+
+fn params(m: &Matcher, line: &str) -> Vec<(String, String)> {
+    m.match_line(line)
+        .map(|r| {
+            r.params
+                .iter()
+                .map(|p| (p.name.to_string(), p.value.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn pv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn clavister_id_decides_with_or_without_leading_zeros() {
+    let m = matcher(vec![
+        entry(
+            CORE,
+            "cos-core:02800001",
+            "L2TP client <iface> resolved <remotegwname> to <remotegw>",
+            &[
+                ("iface", "string"),
+                ("remotegwname", "string"),
+                ("remotegw", "string"),
+            ],
+        ),
+        entry(
+            CORE,
+            "cos-core:02800002",
+            "L2TP client <iface> failed to resolve <remotegwname>",
+            &[("iface", "string"), ("remotegwname", "string")],
+        ),
+    ]);
+    let line = "<134>[2026-11-22 10:15:02] EFW: L2TP: prio=2 id=02800002 rev=1 event=x iface=l2tp_cli remotegwname=\"vpn example\"";
+    let r = m.match_line(line).unwrap();
+    assert_eq!(r.kind, MatchKind::Key);
+    assert_eq!(m.entries()[r.entry].key, "cos-core:02800002");
+    assert_eq!(
+        params(&m, line),
+        pv(&[("iface", "l2tp_cli"), ("remotegwname", "vpn example")])
+    );
+    assert_eq!(
+        key_of(
+            &m,
+            "EFW: L2TP: prio=2 id=2800001 event=l2tpclient_resolve_successful"
+        )
+        .as_deref(),
+        Some("cos-core:02800001")
+    );
+    // The id decides even when the prose would say otherwise.
+    assert_eq!(
+        key_of(
+            &m,
+            "prio=2 id=2800001 event=x text=L2TP client a failed to resolve b"
+        )
+        .as_deref(),
+        Some("cos-core:02800001")
+    );
+    // An unknown id is not a key match; neither is an id without Clavister's other keys.
+    assert_eq!(key_of(&m, "prio=2 id=9999999 event=x"), None);
+    assert_eq!(key_of(&m, "user id=2800001 logged in"), None);
+}
+
+#[test]
+fn junos_tag_decides_in_bsd_and_structured_forms() {
+    let m = matcher_with(
+        vec![
+            entry(
+                JUNOS,
+                "junos:DYNAMIC_VPN_AUTH_INVALID",
+                "<type> <username> is invalid",
+                &[("type", "string"), ("username", "string")],
+            ),
+            entry(SEIL, "seil:x", "<tag>: is invalid", &[]),
+        ],
+        "[scope.\"004_26a94f5f5b7d6a2d.txt\"]\nkey_only = true\nwhy = \"tag decides\"\n",
+    );
+    let bsd = "Nov 22 10:15:02 srx1 fwauthd[1893]: DYNAMIC_VPN_AUTH_INVALID: Xauth bob is invalid";
+    let r = m.match_line(bsd).unwrap();
+    assert_eq!(
+        (m.entries()[r.entry].key.as_str(), r.kind),
+        ("junos:DYNAMIC_VPN_AUTH_INVALID", MatchKind::Key)
+    );
+    assert_eq!(
+        params(&m, bsd),
+        pv(&[("type", "Xauth"), ("username", "bob")])
+    );
+    let sd = "<38>1 2026-11-22T10:15:02.120Z srx1 fwauthd 1893 DYNAMIC_VPN_AUTH_INVALID [junos@2636.1.1.1.2.40 username=\"al ice\" type=\"Xauth\"] Xauth al ice is invalid";
+    assert_eq!(
+        params(&m, sd),
+        pv(&[("username", "al ice"), ("type", "Xauth")])
+    );
+    // Without the tag, the Junos template identifies nothing.
+    assert_eq!(key_of(&m, "Xauth bob is invalid"), None);
+}
+
+#[test]
+fn exact_beats_prefix_and_prefix_needs_a_token_boundary() {
+    let m = matcher(vec![
+        entry(NXR, "nxr:a", "pppd[<PID>]: Exit.", &[("PID", "int")]),
+        entry(NXR, "nxr:b", "pppd[<PID>]: Exit. Bye", &[("PID", "int")]),
+        entry(SEIL, "seil:start", "l2tpd start", &[]),
+    ]);
+    let r = m.match_line("pppd[1]: Exit.").unwrap();
+    assert_eq!(
+        (m.entries()[r.entry].key.as_str(), r.kind),
+        ("nxr:a", MatchKind::Exact)
+    );
+    let r = m.match_line("pppd[1]: Exit. Bye").unwrap();
+    assert_eq!(
+        (m.entries()[r.entry].key.as_str(), r.kind),
+        ("nxr:b", MatchKind::Exact)
+    );
+    let r = m.match_line("pppd[1]: Exit. Later").unwrap();
+    assert_eq!(
+        (m.entries()[r.entry].key.as_str(), r.kind),
+        ("nxr:a", MatchKind::Prefix)
+    );
+    assert_eq!(
+        m.match_line("l2tpd start now").map(|r| r.kind),
+        Some(MatchKind::Prefix)
+    );
+    // `start` followed by `ed` is inside a word: no match.
+    assert_eq!(key_of(&m, "l2tpd started"), None);
+}
+
+#[test]
+fn more_literal_text_beats_less_and_true_ties_are_ambiguous() {
+    let m = matcher(vec![
+        entry(
+            CORE,
+            "cos-core:1",
+            "Closed session <id>",
+            &[("id", "string")],
+        ),
+        entry(
+            CORE,
+            "cos-core:2",
+            "Closed session <id> now",
+            &[("id", "string")],
+        ),
+        entry(CORE, "cos-core:3", "Tunnel <t> up", &[("t", "int")]),
+        entry(CORE, "cos-core:4", "Tunnel <t> up", &[("t", "int")]),
+    ]);
+    // Both match "Closed session 7 now" (the first as a string `7` then
+    // prefix); the exact and more literal one wins.
+    let r = m.match_line("Closed session 7 now").unwrap();
+    assert_eq!(m.entries()[r.entry].key, "cos-core:2");
+    assert!(r.ambiguous.is_empty());
+    let r = m.match_line("Tunnel 5 up").unwrap();
+    assert_eq!(
+        m.entries()[r.entry].key,
+        "cos-core:3",
+        "a tie is decided by catalog order"
+    );
+    assert_eq!(r.ambiguous, vec![3]);
+}
+
+#[test]
+fn truncated_templates_match_as_prefix() {
+    let mut e = entry(
+        NXR,
+        "nxr:t",
+        "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: extended authentication was",
+        &[("PID", "int"), ("NUM1", "int"), ("NUM2", "int")],
+    );
+    e.truncated = true;
+    let m = matcher(vec![e]);
+    let r = m
+        .match_line(
+            "Nov 22 10:15:02 nxr pluto[7]: \"tunnel1\" #3: extended authentication was successful",
+        )
+        .unwrap();
+    assert_eq!(r.kind, MatchKind::Prefix);
+}
+
+#[test]
+fn placeholders_are_typed() {
+    let m = matcher(vec![entry(
+        NXR,
+        "nxr:d",
+        "dhcpd: DHCPACK on <A.B.C.D> to <HH:HH:HH:HH:HH:HH> via <IFNAME>",
+        &[
+            ("A.B.C.D", "ipv4"),
+            ("HH:HH:HH:HH:HH:HH", "mac"),
+            ("IFNAME", "ifname"),
+        ],
+    )]);
+    assert!(m
+        .match_line("dhcpd: DHCPACK on 192.0.2.10 to 00:11:22:aa:bb:cc via eth0")
+        .is_some());
+    assert!(
+        m.match_line("dhcpd: DHCPACK on 192.0.2 to 00:11:22:aa:bb:cc via eth0")
+            .is_none(),
+        "not an IPv4 address"
+    );
+    assert!(
+        m.match_line("dhcpd: DHCPACK on 192.0.2.10 to 00:11:22:aa:bb via eth0")
+            .is_none(),
+        "not a MAC"
+    );
+    assert!(m
+        .match_line("dhcpd: DHCPACK on host.example to 00:11:22:aa:bb:cc via eth0")
+        .is_none());
+    let m = matcher(vec![entry(
+        NXR,
+        "nxr:n",
+        "ntpd[<PID>]: precision = <NUM> usec",
+        &[("PID", "int"), ("NUM", "int")],
+    )]);
+    assert!(
+        m.match_line("ntpd[1]: precision = 1.5 usec").is_none(),
+        "NUM is digits"
+    );
+}
+
+#[test]
+fn strings_stop_at_the_following_literal_and_blanks_are_flexible() {
+    let m = matcher(vec![entry(
+        NXR,
+        "nxr:s",
+        "charon: <NUM>[IKE] no shared key found for '<A.B.C.D>' - '<XXXXXXX>'",
+        &[("NUM", "int"), ("A.B.C.D", "ipv4"), ("XXXXXXX", "string")],
+    )]);
+    let line = "charon:   05[IKE]  no shared key found for '192.0.2.1'\t- 'vpn'gw'";
+    assert_eq!(
+        params(&m, line),
+        pv(&[
+            ("NUM", "05"),
+            ("A.B.C.D", "192.0.2.1"),
+            ("XXXXXXX", "vpn'gw")
+        ])
+    );
+    let m = matcher(vec![entry(
+        SEIL,
+        "seil:e",
+        "failed to accept: <error>",
+        &[("error", "text")],
+    )]);
+    assert_eq!(
+        params(&m, "l2tpd: failed to accept: Connection refused"),
+        pv(&[("error", "Connection refused")])
+    );
+}
+
+#[test]
+fn lines_not_in_the_catalog_never_match() {
+    let m = matcher(vec![
+        entry(
+            NXR,
+            "nxr:p",
+            "pppd[<PID>]: Connect time <NUM> minutes.",
+            &[("PID", "int"), ("NUM", "int")],
+        ),
+        entry(
+            SEIL,
+            "seil:tun",
+            "<tun_name>: <tag>: <param>",
+            &[("tun_name", "string"), ("tag", "string"), ("param", "text")],
+        ),
+    ]);
+    for line in [
+        "Nov 22 10:15:02 host sshd[99]: Accepted password for root from 192.0.2.4 port 22 ssh2",
+        "pppd[1]: Connect time 3.2 minutes.",
+        "pppd[1]: Connect time minutes.",
+        "kernel: eth0: link up: 1000 Mbps",
+        "",
+        "   ",
+    ] {
+        assert_eq!(key_of(&m, line), None, "{line}");
+    }
+}
+
+#[test]
+fn a_template_starting_with_a_placeholder_needs_its_program() {
+    let m = matcher_with(
+        vec![entry(
+            SEIL,
+            "seil:tun",
+            "<tun_name>: <tag>: <param>",
+            &[("tun_name", "string"), ("tag", "string"), ("param", "text")],
+        )],
+        "[scope.\"001_57ef9ff72fe33cb2.txt\"]\nprograms = [\"l2tpd\"]\nwhy = \"x\"\n",
+    );
+    assert_eq!(key_of(&m, "kernel: eth0: link up").as_deref(), None);
+    assert_eq!(
+        key_of(&m, "Nov 22 10:15:02 seil l2tpd: tun0: hostname: lac1").as_deref(),
+        Some("seil:tun")
+    );
+    assert_eq!(
+        params(&m, "<30>Nov 22 10:15:02 seil l2tpd: tun0: hostname: lac 1"),
+        pv(&[
+            ("tun_name", "tun0"),
+            ("tag", "hostname"),
+            ("param", "lac 1")
+        ])
+    );
+}
+
+#[test]
+fn program_tags_with_or_without_pid_and_in_rfc5424_and_split_fields() {
+    let m = matcher(vec![entry(
+        NXR,
+        "nxr:c",
+        "charon: <NUM>[IKE] IKE_SA deleted",
+        &[("NUM", "int")],
+    )]);
+    for line in [
+        "charon: 05[IKE] IKE_SA deleted",
+        "Nov 22 10:15:02 nxr charon[812]: 05[IKE] IKE_SA deleted",
+        "<30>1 2026-11-22T10:15:02Z nxr charon 812 - - 05[IKE] IKE_SA deleted",
+    ] {
+        assert_eq!(key_of(&m, line).as_deref(), Some("nxr:c"), "{line}");
+    }
+    let r = m
+        .match_fields(Some("charon"), Some("812"), "05[IKE] IKE_SA deleted")
+        .unwrap();
+    assert_eq!(
+        r.params
+            .iter()
+            .find(|p| p.name == "NUM")
+            .map(|p| p.value.as_ref()),
+        Some("05")
+    );
+    assert!(
+        m.match_line("pluto[1]: 05[IKE] IKE_SA deleted").is_none(),
+        "another program"
+    );
+}
+
+#[test]
+fn reviewed_infixes_are_accepted() {
+    let m = matcher_with(
+        vec![entry(
+            NXR,
+            "nxr:i",
+            "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: ISAKMP SA established",
+            &[("PID", "int"), ("NUM1", "int"), ("NUM2", "int")],
+        )],
+        r#"
+[[infix]]
+source = "003_36d23bcc90e79fc9.txt"
+applies_to_prefix = 'pluto[<PID>]: "tunnel<NUM1>" #<NUM2>: '
+before = "STATE_<state>: "
+after = " {<details>}"
+types = { details = "text" }
+why = "Openswan"
+"#,
+    );
+    let line =
+        "pluto[9]: \"tunnel1\" #2: STATE_MAIN_I4: ISAKMP SA established {auth=PSK cipher=aes_128}";
+    let r = m.match_line(line).unwrap();
+    assert_eq!(r.kind, MatchKind::Exact);
+    assert_eq!(
+        params(&m, line),
+        pv(&[
+            ("PID", "9"),
+            ("NUM1", "1"),
+            ("NUM2", "2"),
+            ("state", "MAIN_I4"),
+            ("details", "auth=PSK cipher=aes_128")
+        ])
+    );
+    assert_eq!(
+        m.match_line("pluto[9]: \"tunnel1\" #2: ISAKMP SA established")
+            .map(|r| r.kind),
+        Some(MatchKind::Exact)
+    );
+}
+
+#[test]
+fn sentence_then_key_value_parameters() {
+    let m = matcher(vec![entry(
+        STREAM,
+        "cos-stream:278",
+        "Anti-replay check failed.",
+        &[("seqno", "int"), ("windowbase", "int")],
+    )]);
+    let line =
+        "<133>Nov 22 10:15:02 gw ipsec: Anti-replay check failed. seqno=12 windowbase=\"100\"";
+    let r = m.match_line(line).unwrap();
+    assert_eq!(r.kind, MatchKind::Prefix);
+    assert_eq!(
+        params(&m, line),
+        pv(&[("seqno", "12"), ("windowbase", "100")])
+    );
+    let p = &r.params[0];
+    assert_eq!(&line[p.span.unwrap().0..p.span.unwrap().1], "12");
+}
+
+#[test]
+fn bad_artifacts_are_refused_with_typed_errors_and_never_panic() {
+    let catalog = Catalog {
+        version: 1,
+        entries: vec![entry(NXR, "nxr:a", "pppd[<PID>]: Exit.", &[("PID", "int")])],
+    };
+    let (bytes, _) = compile::compile(&catalog, &Overrides::default()).unwrap();
+    assert!(Matcher::from_bytes(&bytes).is_ok());
+    assert!(matches!(
+        Matcher::from_bytes(&[]),
+        Err(ArtifactError::Truncated { .. })
+    ));
+    assert!(matches!(Matcher::from_bytes(b"\x7fELF and then some bytes that are not an artifact at all, long enough for a header"), Err(ArtifactError::BadMagic)));
+    let mut v = bytes.clone();
+    v[8] = 99;
+    assert!(matches!(
+        Matcher::from_bytes(&v),
+        Err(ArtifactError::FormatVersion { found: 99, .. })
+    ));
+    let mut v = bytes.clone();
+    v[24..30].copy_from_slice(b"0.3.99");
+    assert!(matches!(
+        Matcher::from_bytes(&v),
+        Err(ArtifactError::RegexAutomataVersion { .. })
+    ));
+    let mut v = bytes.clone();
+    let last = v.len() - 1;
+    v[last] ^= 0x55;
+    assert!(matches!(
+        Matcher::from_bytes(&v),
+        Err(ArtifactError::Checksum { .. })
+    ));
+    // Every truncation is an error, none a panic.
+    for cut in (0..bytes.len()).step_by(97) {
+        assert!(Matcher::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
