@@ -291,6 +291,10 @@ fn candidate_ends(ty: ValueType, text: &[u8], pos: usize, next: Option<Op>, ends
         i
     };
     let fits_next = |e: usize| -> bool {
+        // Never split a UTF-8 sequence.
+        if text.get(e).is_some_and(|b| (0x80..0xC0).contains(b)) {
+            return false;
+        }
         match next {
             None => e == text.len(),
             Some(Op::Lit(l)) => text.get(e..).is_some_and(|t| t.starts_with(l)),

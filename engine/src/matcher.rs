@@ -314,7 +314,7 @@ impl Matcher {
                         if !params.iter().any(|p| p.name == name) {
                             params.push(ParamValue {
                                 name,
-                                value: Cow::Borrowed(&text[a..b]),
+                                value: Cow::Borrowed(text.get(a..b).unwrap_or("")),
                                 span: Some((text_start + a, text_start + b)),
                             });
                         }
@@ -519,9 +519,12 @@ impl Matcher {
         if let Some(x) = extract::extract(&pattern.items, bytes, winner.end, &mut scratch) {
             for (ni, a, b) in x.values {
                 let name = pattern.names[ni as usize].as_str();
-                let (value, span) = match (&text, map.to_line(a, b)) {
-                    (_, Some((la, lb))) => (Cow::Borrowed(&line[la..lb]), Some((la, lb))),
-                    (t, None) => (Cow::Owned(t[a..b].to_string()), None),
+                let (value, span) = match map
+                    .to_line(a, b)
+                    .and_then(|(la, lb)| Some((line.get(la..lb)?, la, lb)))
+                {
+                    Some((v, la, lb)) => (Cow::Borrowed(v), Some((la, lb))),
+                    None => (Cow::Owned(text.get(a..b).unwrap_or("").to_string()), None),
                 };
                 params.push(ParamValue { name, value, span });
             }
@@ -529,8 +532,11 @@ impl Matcher {
         // Parameters sent as key=value after the sentence (cOS Stream).
         let kv_wanted = &self.kv_params[winner.entry];
         if !kv_wanted.is_empty() && winner.end < bytes.len() {
-            if let Some((la, _)) = map.to_line(winner.end, winner.end) {
-                let rest = &line[la..];
+            if let Some(rest) = map
+                .to_line(winner.end, winner.end)
+                .and_then(|(la, _)| Some((la, line.get(la..)?)))
+            {
+                let (la, rest) = rest;
                 for p in crate::kv::pairs(rest) {
                     let entry = &self.tables.entries[winner.entry];
                     if let Some(&pi) = kv_wanted.iter().find(|&&pi| entry.params[pi].0 == p.key) {

@@ -9,6 +9,8 @@
 mod catalog_cmd;
 mod compile_cmd;
 
+use logref::{check, enrich_cmd, fixtures};
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +55,45 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Enrich log lines (or NDJSON records) from stdin, one JSON record per line on stdout.
+    Enrich {
+        /// Which engine runs the filter.
+        #[arg(long, value_enum, default_value_t = enrich_cmd::Engine::Wasm)]
+        engine: enrich_cmd::Engine,
+        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        #[arg(long)]
+        wasm: Option<std::path::PathBuf>,
+        /// The exported function to call: logref_filter (catalog object) or logref_filter_ecs.
+        #[arg(long, default_value = "logref_filter")]
+        function: String,
+        /// How stdin is framed.
+        #[arg(long, value_enum, default_value_t = enrich_cmd::InputFormat::Lines)]
+        input: enrich_cmd::InputFormat,
+        /// A directory the module may read (like Fluent Bit's accessible_paths), for logref.conf.
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        /// The record tag passed to the filter.
+        #[arg(long, default_value = "logs")]
+        tag: String,
+    },
+    /// Generate the fixture corpus from the catalog.
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+    /// Run the fixture corpus through the native and the wasm engine and compare with the expected output.
+    Check {
+        /// The fixtures directory.
+        #[arg(default_value_os_t = logref::repo_root().join("fixtures"))]
+        dir: std::path::PathBuf,
+        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        #[arg(long)]
+        wasm: Option<std::path::PathBuf>,
+        /// Rewrite the expected outputs from the current native results (review the diff!).
+        #[arg(long)]
+        bless: bool,
+        /// Skip the wasm engine (native only).
+        #[arg(long)]
+        native_only: bool,
+    },
     /// Show which documented message a line is, why, its parameters and the runners-up.
     Explain {
         /// The log line (quote it).
@@ -63,6 +104,17 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum FixturesCommand {
+    /// Write fixtures/generated/corpus.jsonl: every entry in every wire form, plus negatives.
+    Generate {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_os_t = logref::repo_root().join("fixtures").join("generated").join("corpus.jsonl"))]
+        out: std::path::PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -70,6 +122,22 @@ fn main() -> ExitCode {
         Command::Compile { dir, out, fraction } => compile_cmd::compile(dir, out, fraction),
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
         Command::Lint { write, check } => compile_cmd::lint(write, check),
+        Command::Fixtures(FixturesCommand::Generate { seed, out }) => fixtures_generate(seed, out),
+        Command::Check {
+            dir,
+            wasm,
+            bless,
+            native_only,
+        } => check::run(&dir, wasm, bless, native_only).map_err(|e| format!("{e:#}").into()),
+        Command::Enrich {
+            engine,
+            wasm,
+            function,
+            input,
+            dir,
+            tag,
+        } => enrich_cmd::run(engine, wasm, function, input, dir, tag)
+            .map_err(|e| format!("{e:#}").into()),
     };
     match result {
         Ok(code) => code,
@@ -78,4 +146,30 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn fixtures_generate(
+    seed: u64,
+    out: std::path::PathBuf,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let catalog = logref_catalog::load(&logref_catalog::default_dir().join("catalog.json"))?;
+    let cases = fixtures::generate(&catalog, seed);
+    let mut text = String::new();
+    for c in &cases {
+        text.push_str(&serde_json::to_string(&c.to_json())?);
+        text.push('\n');
+    }
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    let negatives = cases.iter().filter(|c| c.key.is_none()).count();
+    eprintln!(
+        "wrote {} ({} lines: {} positive, {} negative; seed {seed})",
+        out.display(),
+        cases.len(),
+        cases.len() - negatives,
+        negatives
+    );
+    Ok(ExitCode::SUCCESS)
 }

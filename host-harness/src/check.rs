@@ -1,0 +1,276 @@
+//! `logref check`: the fixture corpus through both engines.
+//!
+//! For every fixture file (`fixtures/generated/*.jsonl`, `fixtures/devices/*.jsonl`;
+//! one case per line: `{"line": ..., "key": ... or null, "params": {...}}`):
+//! 1. each line, as Fluent Bit's tail input makes it (`{"log": line}`), goes
+//!    through the native engine and the `.wasm` under wasmtime, whose
+//!    outputs must be byte-identical;
+//! 2. the output must name the expected entry (or none) with at least the
+//!    expected parameters;
+//! 3. the outputs must equal the checked-in `fixtures/expected/<file>`
+//!    (`--bless` rewrites them; review the diff).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::enrich_cmd::{line_record, wasm_path_or_hint};
+use crate::wasm_host::{NativeFilter, Output, RecordFilter, WasmtimeFilter};
+
+/// One fixture case.
+#[derive(Debug, Clone)]
+pub struct FixtureCase {
+    pub line: String,
+    pub key: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub form: String,
+}
+
+/// Reads a fixture file; errors name the file and line.
+pub fn load_cases(path: &Path) -> Result<Vec<FixtureCase>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, l) in text.lines().enumerate() {
+        if l.trim().is_empty() || l.starts_with("//") {
+            continue;
+        }
+        let v: Value = serde_json::from_str(l)
+            .with_context(|| format!("{}:{}: not a JSON object", path.display(), n + 1))?;
+        let line = v["line"]
+            .as_str()
+            .with_context(|| {
+                format!(
+                    "{}:{}: expected a string field `line`",
+                    path.display(),
+                    n + 1
+                )
+            })?
+            .to_string();
+        let key = v["key"].as_str().map(str::to_string);
+        let params = v["params"]
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let form = v["form"].as_str().unwrap_or("device").to_string();
+        out.push(FixtureCase {
+            line,
+            key,
+            params,
+            form,
+        });
+    }
+    Ok(out)
+}
+
+/// The fixture files under `dir`, in a stable order.
+pub fn fixture_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for sub in ["generated", "devices"] {
+        let d = dir.join(sub);
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd {
+                let p = e?.path();
+                if p.extension().is_some_and(|x| x == "jsonl") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// What the output says about the match: (key, params).
+pub fn outcome(output: &[u8]) -> Result<(Option<String>, BTreeMap<String, String>)> {
+    let v: Value = serde_json::from_slice(output)
+        .with_context(|| format!("output is not JSON: {}", String::from_utf8_lossy(output)))?;
+    let Some(cat) = v.get("catalog") else {
+        return Ok((None, BTreeMap::new()));
+    };
+    let key = cat["key"].as_str().map(str::to_string);
+    let params = cat["params"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((key, params))
+}
+
+/// Whether the outcome satisfies the case; a reason when not.
+pub fn judge(
+    case: &FixtureCase,
+    key: &Option<String>,
+    params: &BTreeMap<String, String>,
+) -> Option<String> {
+    if *key != case.key {
+        return Some(format!("expected entry {:?}, got {:?}", case.key, key));
+    }
+    for (name, want) in &case.params {
+        match params.get(name) {
+            Some(got) if got == want => {}
+            Some(got) => return Some(format!("param {name}: expected {want:?}, got {got:?}")),
+            None => return Some(format!("param {name}: expected {want:?}, missing")),
+        }
+    }
+    None
+}
+
+struct FileReport {
+    name: String,
+    lines: usize,
+    wrong: usize,
+    engine_diffs: usize,
+    golden_diffs: usize,
+}
+
+pub fn run(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) -> Result<ExitCode> {
+    let files = fixture_files(dir)?;
+    if files.is_empty() {
+        anyhow::bail!(
+            "no fixture files under {} (run `logref fixtures generate`)",
+            dir.display()
+        );
+    }
+    let mut native = NativeFilter::new(false, None)?;
+    let mut wasm_filter: Option<WasmtimeFilter> = if native_only {
+        None
+    } else {
+        let p = wasm_path_or_hint(wasm)?;
+        eprintln!("loading {} under wasmtime ...", p.display());
+        Some(WasmtimeFilter::new(&p, "logref_filter", None, false)?)
+    };
+    let mut reports = Vec::new();
+    let mut shown = 0;
+    let expected_dir = dir.join("expected");
+    for file in &files {
+        let cases = load_cases(file)?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut rep = FileReport {
+            name: name.clone(),
+            lines: cases.len(),
+            wrong: 0,
+            engine_diffs: 0,
+            golden_diffs: 0,
+        };
+        let mut outputs = String::new();
+        for (i, case) in cases.iter().enumerate() {
+            let record = line_record(&case.line);
+            let out = match native.call(b"logs", &record)? {
+                Output::Record(r) => r,
+                Output::Dropped => b"(dropped)".to_vec(),
+            };
+            if let Some(w) = wasm_filter.as_mut() {
+                let wout = match w
+                    .call(b"logs", &record)
+                    .with_context(|| format!("{name}:{}: wasm call", i + 1))?
+                {
+                    Output::Record(r) => r,
+                    Output::Dropped => b"(dropped)".to_vec(),
+                };
+                if wout != out {
+                    rep.engine_diffs += 1;
+                    if shown < 10 {
+                        shown += 1;
+                        eprintln!(
+                            "{name}:{}: native and wasm differ\n  native: {}\n  wasm:   {}",
+                            i + 1,
+                            String::from_utf8_lossy(&out),
+                            String::from_utf8_lossy(&wout)
+                        );
+                    }
+                }
+            }
+            let (key, params) = outcome(&out)?;
+            if let Some(why) = judge(case, &key, &params) {
+                rep.wrong += 1;
+                if shown < 10 {
+                    shown += 1;
+                    eprintln!(
+                        "{name}:{}: {why}\n  line:   {}\n  output: {}",
+                        i + 1,
+                        case.line,
+                        String::from_utf8_lossy(&out)
+                    );
+                }
+            }
+            outputs.push_str(&String::from_utf8_lossy(&out));
+            outputs.push('\n');
+        }
+        let golden = expected_dir.join(name.replace(".jsonl", ".out.jsonl"));
+        if bless {
+            std::fs::create_dir_all(&expected_dir)?;
+            std::fs::write(&golden, &outputs)
+                .with_context(|| format!("writing {}", golden.display()))?;
+        } else {
+            let want = std::fs::read_to_string(&golden).unwrap_or_default();
+            for (i, (w, g)) in want.lines().zip(outputs.lines()).enumerate() {
+                if w != g {
+                    rep.golden_diffs += 1;
+                    if shown < 10 {
+                        shown += 1;
+                        eprintln!("{}:{}: output differs from the expected output\n  expected: {w}\n  got:      {g}", golden.display(), i + 1);
+                    }
+                }
+            }
+            let (nw, ng) = (want.lines().count(), outputs.lines().count());
+            if nw != ng {
+                rep.golden_diffs += nw.abs_diff(ng);
+                eprintln!("{}: {nw} expected lines, {ng} produced (run `logref check --bless` after reviewing)", golden.display());
+            }
+        }
+        reports.push(rep);
+    }
+    println!(
+        "{:<34} {:>6} {:>8} {:>13} {:>13}",
+        "fixture file", "lines", "wrong", "native!=wasm", "!=expected"
+    );
+    let mut failed = false;
+    for r in &reports {
+        println!(
+            "{:<34} {:>6} {:>8} {:>13} {:>13}",
+            r.name,
+            r.lines,
+            r.wrong,
+            if native_only {
+                "-".to_string()
+            } else {
+                r.engine_diffs.to_string()
+            },
+            r.golden_diffs
+        );
+        failed |= r.wrong + r.engine_diffs + r.golden_diffs > 0;
+    }
+    if bless {
+        println!(
+            "expected outputs rewritten under {}",
+            expected_dir.display()
+        );
+    }
+    println!(
+        "{}",
+        if failed {
+            "check FAILED"
+        } else {
+            "check passed"
+        }
+    );
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

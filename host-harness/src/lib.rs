@@ -1,0 +1,15 @@
+//! The library half of the `logref` command: the wasm hosts that call the
+//! plugin exactly as Fluent Bit does, the fixture corpus, and the checks
+//! and benchmarks built on them. `src/main.rs` is the command line.
+
+pub mod check;
+pub mod enrich_cmd;
+pub mod fixtures;
+pub mod wasm_host;
+
+use std::path::PathBuf;
+
+/// The repository root (where `fixtures/`, `catalog/` and `examples/` are).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}

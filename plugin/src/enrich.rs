@@ -1,0 +1,356 @@
+//! The record path: one JSON record in, one JSON object out.
+//!
+//! [`Enricher::process`] is everything the exported functions do per
+//! record, written so that it cannot fail: a record it cannot or need not
+//! enrich is returned byte for byte as it came in. The output buffer is
+//! reused, so memory does not grow with the number of records.
+
+use logref_engine::{EntryInfo, Match, Matcher};
+
+use crate::config::{Config, Style};
+use crate::json::{self, Reject};
+
+/// Counters, exported by `logref_stats`.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub records: u64,
+    pub enriched: u64,
+    pub unmatched: u64,
+    pub rejected: [u64; Reject::ALL.len()],
+    pub host_null_record: u64,
+}
+
+pub struct Enricher {
+    matcher: Matcher,
+    config: Config,
+    text_fields: Vec<String>,
+    /// Per entry, the static part of the `catalog` object (JSON members
+    /// without braces), built on first use.
+    fragments: Vec<Option<Box<[u8]>>>,
+    ecs_fragments: Vec<Option<Box<[u8]>>>,
+    text: String,
+    out: Vec<u8>,
+    pub stats: Stats,
+}
+
+fn push_opt(out: &mut Vec<u8>, v: Option<&str>) {
+    match v {
+        Some(s) => json::push_string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+const SEVERITY_NAMES: [&str; 8] = [
+    "emergency",
+    "alert",
+    "critical",
+    "error",
+    "warning",
+    "notice",
+    "info",
+    "debug",
+];
+
+fn severity_name(code: u8) -> &'static str {
+    SEVERITY_NAMES
+        .get(usize::from(code))
+        .copied()
+        .unwrap_or("info")
+}
+
+fn catalog_fragment(e: &EntryInfo) -> Box<[u8]> {
+    let mut o = Vec::with_capacity(256);
+    o.extend_from_slice(b"\"key\":");
+    json::push_string(&mut o, &e.key);
+    o.extend_from_slice(b",\"vendor\":");
+    json::push_string(&mut o, &e.vendor);
+    o.extend_from_slice(b",\"product\":");
+    json::push_string(&mut o, &e.product);
+    o.extend_from_slice(b",\"id\":");
+    push_opt(&mut o, e.vendor_id.as_deref());
+    o.extend_from_slice(b",\"name\":");
+    push_opt(&mut o, e.name.as_deref());
+    o.extend_from_slice(b",\"category\":");
+    json::push_string(&mut o, &e.category);
+    o.extend_from_slice(b",\"severity\":");
+    json::push_string(&mut o, severity_name(e.severity));
+    o.extend_from_slice(b",\"severity_code\":");
+    o.push(b'0' + e.severity.min(7));
+    o.extend_from_slice(b",\"template\":");
+    json::push_string(&mut o, &e.template);
+    o.extend_from_slice(b",\"explanation\":");
+    push_opt(&mut o, e.explanation.as_deref());
+    o.extend_from_slice(b",\"action\":");
+    push_opt(&mut o, e.action.as_deref());
+    o.into_boxed_slice()
+}
+
+fn ecs_fragment(e: &EntryInfo) -> Box<[u8]> {
+    let mut o = Vec::with_capacity(256);
+    o.extend_from_slice(b"\"event.code\":");
+    json::push_string(&mut o, e.vendor_id.as_deref().unwrap_or(&e.key));
+    o.extend_from_slice(b",\"event.action\":");
+    json::push_string(&mut o, e.name.as_deref().unwrap_or(&e.key));
+    o.extend_from_slice(b",\"log.level\":");
+    json::push_string(&mut o, severity_name(e.severity));
+    o.extend_from_slice(b",\"event.severity\":");
+    o.push(b'0' + e.severity.min(7));
+    o.extend_from_slice(b",\"observer.vendor\":");
+    json::push_string(&mut o, &e.vendor);
+    o.extend_from_slice(b",\"observer.product\":");
+    json::push_string(&mut o, &e.product);
+    o.extend_from_slice(b",\"catalog.key\":");
+    json::push_string(&mut o, &e.key);
+    o.extend_from_slice(b",\"catalog.category\":");
+    json::push_string(&mut o, &e.category);
+    o.extend_from_slice(b",\"catalog.template\":");
+    json::push_string(&mut o, &e.template);
+    o.extend_from_slice(b",\"catalog.explanation\":");
+    push_opt(&mut o, e.explanation.as_deref());
+    o.extend_from_slice(b",\"catalog.action\":");
+    push_opt(&mut o, e.action.as_deref());
+    o.into_boxed_slice()
+}
+
+impl Enricher {
+    pub fn new(matcher: Matcher, config: Config) -> Enricher {
+        let n = matcher.entries().len();
+        Enricher {
+            text_fields: config.text_fields.clone(),
+            matcher,
+            config,
+            fragments: vec![None; n],
+            ecs_fragments: vec![None; n],
+            text: String::new(),
+            out: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// The record, enriched or unchanged, followed by a NUL byte (what
+    /// Fluent Bit reads). The slice borrows the reused output buffer.
+    pub fn process(&mut self, record: &[u8], style: Style) -> &[u8] {
+        self.stats.records += 1;
+        self.out.clear();
+        match self.try_enrich(record, style) {
+            Ok(true) => self.stats.enriched += 1,
+            Ok(false) => {
+                self.stats.unmatched += 1;
+                self.out.clear();
+                self.out.extend_from_slice(record);
+            }
+            Err(r) => {
+                if let Some(i) = Reject::ALL.iter().position(|x| *x == r) {
+                    if let Some(c) = self.stats.rejected.get_mut(i) {
+                        *c += 1;
+                    }
+                }
+                self.out.clear();
+                self.out.extend_from_slice(record);
+            }
+        }
+        self.out.push(0);
+        &self.out
+    }
+
+    /// The output for a call that arrived without its record (Fluent Bit
+    /// could not copy it into the guest): a valid object saying so, rather
+    /// than a dropped record.
+    pub fn host_null_record(&mut self) -> &[u8] {
+        self.stats.records += 1;
+        self.stats.host_null_record += 1;
+        self.out.clear();
+        self.out.extend_from_slice(b"{\"logref_error\":\"the host passed no record (record_ptr=0): raise wasm_heap_size\"}\0");
+        &self.out
+    }
+
+    fn try_enrich(&mut self, record: &[u8], style: Style) -> Result<bool, Reject> {
+        if record.len() > self.config.max_record_bytes {
+            return Err(Reject::TooLarge);
+        }
+        if std::str::from_utf8(record).is_err() {
+            return Err(Reject::NotUtf8);
+        }
+        let fields: Vec<&str> = self.text_fields.iter().map(String::as_str).collect();
+        let target = match style {
+            Style::Catalog => self.config.target.as_str(),
+            Style::Ecs => "event.code",
+        };
+        let loc = json::locate(record, &fields, target)?;
+        if loc.target_exists {
+            return Err(Reject::TargetExists);
+        }
+        let (a, b) = loc.text.ok_or(Reject::NoTextField)?;
+        let raw = record.get(a..b).ok_or(Reject::Malformed)?;
+        let mut text = std::mem::take(&mut self.text);
+        let unescaped = json::unescape_into(raw, &mut text);
+        let result = match unescaped {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let ident = loc
+                    .ident
+                    .and_then(|(a, b)| record.get(a..b))
+                    .and_then(plain_string);
+                let pid = loc
+                    .pid
+                    .and_then(|(a, b)| record.get(a..b))
+                    .and_then(plain_string_or_number);
+                let m = match ident {
+                    Some(prog) => self.matcher.match_fields(Some(prog), pid, &text),
+                    None => self.matcher.match_line(&text),
+                };
+                match m {
+                    None => Ok(false),
+                    Some(m) => {
+                        write_enriched(
+                            &mut self.out,
+                            record,
+                            &loc,
+                            &m,
+                            &self.matcher,
+                            style,
+                            &self.config.target,
+                            &mut self.fragments,
+                            &mut self.ecs_fragments,
+                        );
+                        Ok(true)
+                    }
+                }
+            }
+        };
+        self.text = text;
+        result
+    }
+}
+
+/// The content of a JSON string without escapes (else `None`).
+fn plain_string(raw: &[u8]) -> Option<&str> {
+    let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    if inner.contains(&b'\\') {
+        return None;
+    }
+    std::str::from_utf8(inner).ok()
+}
+
+fn plain_string_or_number(raw: &[u8]) -> Option<&str> {
+    plain_string(raw).or_else(|| {
+        raw.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| std::str::from_utf8(raw).ok())
+            .flatten()
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_enriched(
+    out: &mut Vec<u8>,
+    record: &[u8],
+    loc: &json::Located,
+    m: &Match<'_>,
+    matcher: &Matcher,
+    style: Style,
+    target: &str,
+    fragments: &mut [Option<Box<[u8]>>],
+    ecs_fragments: &mut [Option<Box<[u8]>>],
+) {
+    let Some(entry) = matcher.entries().get(m.entry) else {
+        out.extend_from_slice(record);
+        return;
+    };
+    // The record up to its closing brace, untouched.
+    out.extend_from_slice(record.get(..loc.close).unwrap_or(record));
+    while matches!(out.last(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        out.pop();
+    }
+    if !loc.empty {
+        out.push(b',');
+    }
+    let params = |out: &mut Vec<u8>| {
+        out.push(b'{');
+        let mut first = true;
+        for (i, p) in m.params.iter().enumerate() {
+            if m.params.iter().take(i).any(|q| q.name == p.name) {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            json::push_string(out, p.name);
+            out.push(b':');
+            json::push_string(out, &p.value);
+        }
+        out.push(b'}');
+    };
+    let ambiguous = |out: &mut Vec<u8>| {
+        out.push(b'[');
+        for (i, &e) in m.ambiguous.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::push_string(out, matcher.entries().get(e).map_or("", |x| x.key.as_str()));
+        }
+        out.push(b']');
+    };
+    match style {
+        Style::Catalog => {
+            json::push_string(out, target);
+            out.extend_from_slice(b":{");
+            let frag = fragments
+                .get_mut(m.entry)
+                .map(|f| f.get_or_insert_with(|| catalog_fragment(entry)));
+            if let Some(f) = frag {
+                out.extend_from_slice(f);
+            }
+            out.extend_from_slice(b",\"params\":");
+            params(out);
+            out.extend_from_slice(b",\"match\":");
+            json::push_string(out, m.kind.as_str());
+            if !m.ambiguous.is_empty() {
+                out.extend_from_slice(b",\"ambiguous\":");
+                ambiguous(out);
+            }
+            out.push(b'}');
+        }
+        Style::Ecs => {
+            let frag = ecs_fragments
+                .get_mut(m.entry)
+                .map(|f| f.get_or_insert_with(|| ecs_fragment(entry)));
+            if let Some(f) = frag {
+                out.extend_from_slice(f);
+            }
+            out.extend_from_slice(b",\"catalog.params\":");
+            params(out);
+            out.extend_from_slice(b",\"catalog.match\":");
+            json::push_string(out, m.kind.as_str());
+            if !m.ambiguous.is_empty() {
+                out.extend_from_slice(b",\"catalog.ambiguous\":");
+                ambiguous(out);
+            }
+        }
+    }
+    out.push(b'}');
+}
+
+impl Stats {
+    /// The counters as a JSON object.
+    pub fn to_json(&self) -> String {
+        let mut s = format!(
+            "{{\"records\":{},\"enriched\":{},\"unmatched\":{},\"host_null_record\":{}",
+            self.records, self.enriched, self.unmatched, self.host_null_record
+        );
+        for (r, n) in Reject::ALL.iter().zip(self.rejected.iter()) {
+            s.push_str(&format!(",\"{}\":{}", r.as_str(), n));
+        }
+        s.push('}');
+        s
+    }
+}
