@@ -224,9 +224,17 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
             }
         }
     }
-    // Clavister: `[timestamp] PROG: `.
+    // Clavister: `[timestamp] PROG: `. The brackets must hold a date and
+    // time (SEIL's `[12] begin new tunnel` must stay a message).
     if s.get(i) == Some(&b'[') {
-        if let Some(close) = s[i..].iter().position(|b| *b == b']') {
+        let close = s[i..].iter().position(|b| *b == b']').filter(|&c| {
+            let inner = &s[i + 1..i + c];
+            inner.len() >= 8
+                && inner.contains(&b':')
+                && inner.iter().any(u8::is_ascii_digit)
+                && inner.iter().all(|b| b.is_ascii_alphanumeric() || b" -:.+/T".contains(b))
+        });
+        if let Some(close) = close {
             let after = skip_blanks(s, i + close + 1);
             if let Some((p0, p1, pid, end)) = parse_tag(s, after) {
                 h.format = WireFormat::Bracketed;
@@ -404,6 +412,12 @@ mod tests {
             (Some("2026-11-22 10:15:02"), Some("EFW"))
         );
         assert_eq!(&line[h.msg_start..], "L2TP: prio=2 id=02800001");
+    }
+
+    #[test]
+    fn bracketed_numbers_are_not_a_timestamp() {
+        let h = parse("[47252] alice: invalid cookie length (41904)");
+        assert_eq!((h.format, h.msg_start), (WireFormat::Bare, 0));
     }
 
     #[test]

@@ -94,10 +94,12 @@ impl Case {
     }
 }
 
-/// A template filled with values: the message text and the values by param.
+/// A template filled with values: the message text, the values by param,
+/// and the byte ranges of the text that are the template's literals.
 struct Rendered {
     text: String,
     values: BTreeMap<String, String>,
+    literals: Vec<(usize, usize)>,
 }
 
 fn render(e: &Entry, rng: &mut Rng) -> Rendered {
@@ -105,9 +107,13 @@ fn render(e: &Entry, rng: &mut Rng) -> Rendered {
         e.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
     let mut text = String::new();
     let mut values = BTreeMap::new();
+    let mut literals = Vec::new();
     for seg in logref_catalog::template::parse(&e.template) {
         match seg {
-            logref_catalog::template::Segment::Literal(l) => text.push_str(&l),
+            logref_catalog::template::Segment::Literal(l) => {
+                literals.push((text.len(), text.len() + l.len()));
+                text.push_str(&l);
+            }
             logref_catalog::template::Segment::Placeholder { param, .. } => {
                 let ty = types
                     .get(param.as_str())
@@ -121,7 +127,7 @@ fn render(e: &Entry, rng: &mut Rng) -> Rendered {
             }
         }
     }
-    Rendered { text, values }
+    Rendered { text, values, literals }
 }
 
 /// `prog[<PID>]: rest` -> (prog, Some(pid param), rest) for NXR templates.
@@ -150,28 +156,32 @@ const TS_BSD: &str = "Nov 22 10:15:02";
 const TS_ISO: &str = "2026-11-22T10:15:02.120Z";
 
 /// Every wire form of every entry, with expectations.
-pub fn generate(catalog: &Catalog, seed: u64) -> Vec<Case> {
+///
+/// Near misses that another template legitimately matches (breaking `card`
+/// in `card removed.` gives an instance of `<STRING> removed.`) are
+/// screened out with the independent regex peer.
+pub fn generate(catalog: &Catalog, overrides: &logref_catalog::Overrides, seed: u64) -> anyhow::Result<Vec<Case>> {
+    let oracle = crate::peers::RegexLoop::new(catalog, overrides)?;
     let mut rng = Rng::new(seed);
     let mut cases = Vec::new();
-    // The first entry with a given template wins a tie (catalog order).
-    let mut first_with_template: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    // Of entries whose templates read the same (placeholders reduced to
+    // their types), the first in catalog order wins the tie.
+    let mut first_with_template: BTreeMap<String, &Entry> = BTreeMap::new();
     for e in &catalog.entries {
-        first_with_template
-            .entry((e.source.as_str(), e.template.as_str()))
-            .or_insert(e.key.as_str());
+        first_with_template.entry(typed_shape(e)).or_insert(e);
     }
     for e in &catalog.entries {
         let r = render(e, &mut rng);
-        let prose_key =
-            Some(first_with_template[&(e.source.as_str(), e.template.as_str())].to_string());
-        let expect = |line: String,
-                      form: &'static str,
-                      key: Option<String>,
-                      params: BTreeMap<String, String>| Case {
-            line,
-            form,
-            key,
-            params,
+        let winner = first_with_template.get(&typed_shape(e)).copied().unwrap_or(e);
+        let prose_key = Some(winner.key.clone());
+        // A tie's winner reports its own parameters (same values, its names
+        // where they are the same).
+        let winner_params = |params: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+            params.iter().filter(|(k, _)| winner.params.iter().any(|p| &p.name == *k) || winner.key == e.key).map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        let expect = |line: String, form: &'static str, key: Option<String>, params: BTreeMap<String, String>| {
+            let params = if key.as_deref() == Some(winner.key.as_str()) { winner_params(&params) } else { params };
+            Case { line, form, key, params }
         };
         let starts_with_placeholder = e.template.starts_with('<')
             && logref_catalog::template::param_names(&e.template)
@@ -339,8 +349,9 @@ pub fn generate(catalog: &Catalog, seed: u64) -> Vec<Case> {
             _ => {}
         }
     }
-    cases.extend(negatives(catalog, &mut rng));
-    cases
+    let matches_a_template = |line: &str| oracle.match_text(crate::peers::message_text(line)).is_some();
+    cases.extend(negatives(catalog, &mut rng).into_iter().filter(|c| c.form == "other-daemon" || !matches_a_template(&c.line)));
+    Ok(cases)
 }
 
 /// Other daemons' lines, and near misses of documented ones.
@@ -375,10 +386,13 @@ fn negatives(catalog: &Catalog, rng: &mut Rng) -> Vec<Case> {
                 Some(p.len() + after.find(": ")? + 2)
             });
         let at = skip.unwrap_or(0);
-        if let Some(pos) = r.text[at..]
-            .find(|c: char| c.is_ascii_alphabetic())
-            .map(|p| p + at)
-        {
+        let in_literal = |p: usize| r.literals.iter().any(|&(a, b)| a <= p && p < b);
+        let pos = r
+            .text
+            .char_indices()
+            .find(|&(p, c)| p >= at && c.is_ascii_alphabetic() && in_literal(p))
+            .map(|(p, _)| p);
+        if let Some(pos) = pos {
             let mut broken = r.text.clone();
             let c = broken.as_bytes()[pos];
             let replacement = if c == b'q' { "z" } else { "q" };
@@ -412,6 +426,20 @@ fn negatives(catalog: &Catalog, rng: &mut Rng) -> Vec<Case> {
         }
     }
     out
+}
+
+/// A template with every placeholder reduced to its type.
+fn typed_shape(e: &Entry) -> String {
+    let types: BTreeMap<&str, ParamType> = e.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
+    logref_catalog::template::parse(&e.template)
+        .into_iter()
+        .map(|s| match s {
+            logref_catalog::template::Segment::Literal(l) => l,
+            logref_catalog::template::Segment::Placeholder { param, .. } => {
+                format!("<{}>", types.get(param.as_str()).copied().unwrap_or(ParamType::String).as_str())
+            }
+        })
+        .collect()
 }
 
 /// A template with every placeholder reduced to `<>`.

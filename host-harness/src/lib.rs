@@ -5,6 +5,7 @@
 pub mod check;
 pub mod enrich_cmd;
 pub mod fixtures;
+pub mod peers;
 pub mod wasm_host;
 
 use std::path::PathBuf;
