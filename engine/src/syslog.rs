@@ -232,7 +232,9 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
             inner.len() >= 8
                 && inner.contains(&b':')
                 && inner.iter().any(u8::is_ascii_digit)
-                && inner.iter().all(|b| b.is_ascii_alphanumeric() || b" -:.+/T".contains(b))
+                && inner
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b" -:.+/T".contains(b))
         });
         if let Some(close) = close {
             let after = skip_blanks(s, i + close + 1);

@@ -127,7 +127,11 @@ fn render(e: &Entry, rng: &mut Rng) -> Rendered {
             }
         }
     }
-    Rendered { text, values, literals }
+    Rendered {
+        text,
+        values,
+        literals,
+    }
 }
 
 /// `prog[<PID>]: rest` -> (prog, Some(pid param), rest) for NXR templates.
@@ -160,7 +164,11 @@ const TS_ISO: &str = "2026-11-22T10:15:02.120Z";
 /// Near misses that another template legitimately matches (breaking `card`
 /// in `card removed.` gives an instance of `<STRING> removed.`) are
 /// screened out with the independent regex peer.
-pub fn generate(catalog: &Catalog, overrides: &logref_catalog::Overrides, seed: u64) -> anyhow::Result<Vec<Case>> {
+pub fn generate(
+    catalog: &Catalog,
+    overrides: &logref_catalog::Overrides,
+    seed: u64,
+) -> anyhow::Result<Vec<Case>> {
     let oracle = crate::peers::RegexLoop::new(catalog, overrides)?;
     let mut rng = Rng::new(seed);
     let mut cases = Vec::new();
@@ -172,16 +180,35 @@ pub fn generate(catalog: &Catalog, overrides: &logref_catalog::Overrides, seed: 
     }
     for e in &catalog.entries {
         let r = render(e, &mut rng);
-        let winner = first_with_template.get(&typed_shape(e)).copied().unwrap_or(e);
+        let winner = first_with_template
+            .get(&typed_shape(e))
+            .copied()
+            .unwrap_or(e);
         let prose_key = Some(winner.key.clone());
         // A tie's winner reports its own parameters (same values, its names
         // where they are the same).
         let winner_params = |params: &BTreeMap<String, String>| -> BTreeMap<String, String> {
-            params.iter().filter(|(k, _)| winner.params.iter().any(|p| &p.name == *k) || winner.key == e.key).map(|(k, v)| (k.clone(), v.clone())).collect()
+            params
+                .iter()
+                .filter(|(k, _)| winner.params.iter().any(|p| &p.name == *k) || winner.key == e.key)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
         };
-        let expect = |line: String, form: &'static str, key: Option<String>, params: BTreeMap<String, String>| {
-            let params = if key.as_deref() == Some(winner.key.as_str()) { winner_params(&params) } else { params };
-            Case { line, form, key, params }
+        let expect = |line: String,
+                      form: &'static str,
+                      key: Option<String>,
+                      params: BTreeMap<String, String>| {
+            let params = if key.as_deref() == Some(winner.key.as_str()) {
+                winner_params(&params)
+            } else {
+                params
+            };
+            Case {
+                line,
+                form,
+                key,
+                params,
+            }
         };
         let starts_with_placeholder = e.template.starts_with('<')
             && logref_catalog::template::param_names(&e.template)
@@ -349,8 +376,16 @@ pub fn generate(catalog: &Catalog, overrides: &logref_catalog::Overrides, seed: 
             _ => {}
         }
     }
-    let matches_a_template = |line: &str| oracle.match_text(crate::peers::message_text(line)).is_some();
-    cases.extend(negatives(catalog, &mut rng).into_iter().filter(|c| c.form == "other-daemon" || !matches_a_template(&c.line)));
+    let matches_a_template = |line: &str| {
+        oracle
+            .match_text(crate::peers::message_text(line))
+            .is_some()
+    };
+    cases.extend(
+        negatives(catalog, &mut rng)
+            .into_iter()
+            .filter(|c| c.form == "other-daemon" || !matches_a_template(&c.line)),
+    );
     Ok(cases)
 }
 
@@ -430,13 +465,21 @@ fn negatives(catalog: &Catalog, rng: &mut Rng) -> Vec<Case> {
 
 /// A template with every placeholder reduced to its type.
 fn typed_shape(e: &Entry) -> String {
-    let types: BTreeMap<&str, ParamType> = e.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
+    let types: BTreeMap<&str, ParamType> =
+        e.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
     logref_catalog::template::parse(&e.template)
         .into_iter()
         .map(|s| match s {
             logref_catalog::template::Segment::Literal(l) => l,
             logref_catalog::template::Segment::Placeholder { param, .. } => {
-                format!("<{}>", types.get(param.as_str()).copied().unwrap_or(ParamType::String).as_str())
+                format!(
+                    "<{}>",
+                    types
+                        .get(param.as_str())
+                        .copied()
+                        .unwrap_or(ParamType::String)
+                        .as_str()
+                )
             }
         })
         .collect()

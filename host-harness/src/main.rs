@@ -153,7 +153,9 @@ fn fixtures_generate(
     out: std::path::PathBuf,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let catalog = logref_catalog::load(&logref_catalog::default_dir().join("catalog.json"))?;
-    let text = std::fs::read_to_string(logref_catalog::default_dir().join(logref_catalog::overrides::FILE_NAME))?;
+    let text = std::fs::read_to_string(
+        logref_catalog::default_dir().join(logref_catalog::overrides::FILE_NAME),
+    )?;
     let overrides = logref_catalog::Overrides::from_toml(&text)?;
     let cases = fixtures::generate(&catalog, &overrides, seed)?;
     let mut text = String::new();

@@ -19,7 +19,11 @@ fn peer_regex(spec: &compile::PatternSpec) -> String {
 }
 
 fn build(re: &str) -> Result<Regex> {
-    RegexBuilder::new(re).unicode(false).size_limit(64 << 20).build().map_err(|e| anyhow!("{e}"))
+    RegexBuilder::new(re)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .build()
+        .map_err(|e| anyhow!("{e}"))
 }
 
 /// One regex per template, tried in catalog order; the first match wins.
@@ -30,7 +34,10 @@ pub struct RegexLoop {
 impl RegexLoop {
     pub fn new(catalog: &Catalog, overrides: &Overrides) -> Result<RegexLoop> {
         let specs = compile::patterns(catalog, overrides)?;
-        let regexes = specs.iter().map(|s| Ok((s.entry, build(&capturing(&peer_regex(s)))?))).collect::<Result<_>>()?;
+        let regexes = specs
+            .iter()
+            .map(|s| Ok((s.entry, build(&capturing(&peer_regex(s)))?)))
+            .collect::<Result<_>>()?;
         Ok(RegexLoop { regexes })
     }
 
@@ -55,15 +62,24 @@ impl RegexSetThenCaptures {
     pub fn new(catalog: &Catalog, overrides: &Overrides) -> Result<RegexSetThenCaptures> {
         let specs = compile::patterns(catalog, overrides)?;
         let plain: Vec<String> = specs.iter().map(peer_regex).collect();
-        let set = RegexSetBuilder::new(&plain).unicode(false).size_limit(256 << 20).dfa_size_limit(256 << 20).build().map_err(|e| anyhow!("{e}"))?;
-        let regexes = specs.iter().map(|s| Ok((s.entry, build(&capturing(&peer_regex(s)))?))).collect::<Result<_>>()?;
+        let set = RegexSetBuilder::new(&plain)
+            .unicode(false)
+            .size_limit(256 << 20)
+            .dfa_size_limit(256 << 20)
+            .build()
+            .map_err(|e| anyhow!("{e}"))?;
+        let regexes = specs
+            .iter()
+            .map(|s| Ok((s.entry, build(&capturing(&peer_regex(s)))?)))
+            .collect::<Result<_>>()?;
         Ok(RegexSetThenCaptures { set, regexes })
     }
 
     pub fn match_text(&self, text: &str) -> Option<(usize, usize)> {
         let first = self.set.matches(text.as_bytes()).into_iter().next()?;
         let (entry, re) = &self.regexes[first];
-        re.captures(text.as_bytes()).map(|c| (*entry, c.iter().flatten().count()))
+        re.captures(text.as_bytes())
+            .map(|c| (*entry, c.iter().flatten().count()))
     }
 }
 

@@ -66,6 +66,7 @@ pub struct WasmtimeFilter {
     malloc: wasmtime::TypedFunc<u32, u32>,
     free: wasmtime::TypedFunc<u32, ()>,
     filter: wasmtime::TypedFunc<(u32, u32, u32, u32, u32, u32), u32>,
+    stats: Option<wasmtime::TypedFunc<(), u32>>,
     metered: bool,
 }
 
@@ -111,12 +112,14 @@ impl WasmtimeFilter {
         let filter = instance
             .get_typed_func(&mut store, function)
             .map_err(|e| anyhow!("the module has no function {function}(i32 x6) -> i32: {e}"))?;
+        let stats = instance.get_typed_func(&mut store, "logref_stats").ok();
         Ok(WasmtimeFilter {
             store,
             memory,
             malloc,
             free,
             filter,
+            stats,
             metered,
         })
     }
@@ -133,6 +136,33 @@ impl WasmtimeFilter {
             .copy_from_slice(bytes);
         mem[at + bytes.len()] = 0;
         Ok(ptr)
+    }
+}
+
+impl WasmtimeFilter {
+    /// A call without a record (`record_ptr = 0`), as Fluent Bit makes when
+    /// the record did not fit WAMR's app heap.
+    pub fn call_without_record(&mut self, tag: &[u8]) -> Result<Output> {
+        let t = self.copy_in(tag)?;
+        let ret = self
+            .filter
+            .call(&mut self.store, (t, tag.len() as u32, 0, 0, 0, 0))?;
+        let out = read_c_string(self.memory.data(&self.store), ret)?;
+        self.free.call(&mut self.store, t)?;
+        Ok(out)
+    }
+
+    /// The plugin's counters (`logref_stats`), as JSON text.
+    pub fn stats(&mut self) -> Result<String> {
+        let f = self
+            .stats
+            .clone()
+            .ok_or_else(|| anyhow!("the module exports no logref_stats"))?;
+        let ptr = f.call(&mut self.store, ())?;
+        match read_c_string(self.memory.data(&self.store), ptr)? {
+            Output::Record(r) => Ok(String::from_utf8_lossy(&r).into_owned()),
+            Output::Dropped => bail!("logref_stats returned nothing"),
+        }
     }
 }
 

@@ -102,9 +102,11 @@ pub fn parse(file: &str, text: &str) -> Result<Config, String> {
                     .parse()
                     .map_err(|_| at(format!("max_record_bytes must be a number, found {v:?}")))?;
             }
-            _ => return Err(at(format!(
+            _ => {
+                return Err(at(format!(
                 "unknown key {k:?} (known: text_field, style, target, artifact, max_record_bytes)"
-            ))),
+            )))
+            }
         }
     }
     Ok(c)
