@@ -2,6 +2,7 @@
 //! plugin exactly as Fluent Bit does, the fixture corpus, and the checks
 //! and benchmarks built on them. `src/main.rs` is the command line.
 
+pub mod bench;
 pub mod check;
 pub mod enrich_cmd;
 pub mod fixtures;

@@ -9,7 +9,7 @@
 mod catalog_cmd;
 mod compile_cmd;
 
-use logref::{check, enrich_cmd, fixtures};
+use logref::{bench, check, enrich_cmd, fixtures};
 
 use std::process::ExitCode;
 
@@ -94,6 +94,31 @@ enum Command {
         #[arg(long)]
         native_only: bool,
     },
+    /// Measure records/s of logref (native, .wasm under wasmtime and under an interpreter) and of its peers, in one run.
+    Bench {
+        /// Corpus size (the generated fixture lines, repeated).
+        #[arg(long, default_value_t = 200_000)]
+        lines: usize,
+        /// Print {"results": [{"name", "records_per_sec", "mb_per_sec", ...}]} for scripts.
+        #[arg(long)]
+        json: bool,
+        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        #[arg(long)]
+        wasm: Option<std::path::PathBuf>,
+        /// Stop each peer after this many seconds (slow peers then run on fewer lines).
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Instead: guest instructions (wasmtime fuel) per record, .wasm size, first-call time.
+        #[arg(long)]
+        cost: bool,
+    },
+    /// Run many records through the .wasm and show that its memory stays flat.
+    Soak {
+        #[arg(long, default_value_t = 1_000_000)]
+        records: u64,
+        #[arg(long)]
+        wasm: Option<std::path::PathBuf>,
+    },
     /// Show which documented message a line is, why, its parameters and the runners-up.
     Explain {
         /// The log line (quote it).
@@ -129,6 +154,24 @@ fn main() -> ExitCode {
             bless,
             native_only,
         } => check::run(&dir, wasm, bless, native_only).map_err(|e| format!("{e:#}").into()),
+        Command::Bench {
+            lines,
+            json,
+            wasm,
+            seconds,
+            cost,
+        } => {
+            let r = if cost {
+                bench::cost(wasm)
+            } else {
+                bench::run(lines, json, wasm, seconds).map(|_| ())
+            };
+            r.map(|_| ExitCode::SUCCESS)
+                .map_err(|e| format!("{e:#}").into())
+        }
+        Command::Soak { records, wasm } => bench::soak(records, wasm)
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(|e| format!("{e:#}").into()),
         Command::Enrich {
             engine,
             wasm,

@@ -1,0 +1,310 @@
+//! `logref bench`: throughput of logref and of the peers a user would
+//! otherwise pick, measured side by side in one run on one corpus (the
+//! machines are shared and noisy: compare ratios, not absolute numbers).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::enrich_cmd::{line_record, wasm_path_or_hint};
+use crate::peers::{message_text, RegexLoop, RegexSetThenCaptures};
+use crate::wasm_host::{RecordFilter, WasmiFilter, WasmtimeFilter};
+
+/// One measured peer.
+#[derive(Debug, Clone)]
+pub struct BenchResult {
+    pub name: &'static str,
+    pub what: &'static str,
+    pub records: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    pub matched: u64,
+}
+
+impl BenchResult {
+    pub fn records_per_sec(&self) -> f64 {
+        self.records as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+    pub fn mb_per_sec(&self) -> f64 {
+        self.bytes as f64 / (1 << 20) as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// The benchmark corpus: the generated fixture lines (every entry in every
+/// wire form, plus negatives), repeated to `n` lines.
+pub fn corpus(n: usize) -> Result<Vec<String>> {
+    let path = crate::repo_root().join("fixtures/generated/corpus.jsonl");
+    let cases = crate::check::load_cases(&path)?;
+    let lines: Vec<String> = cases
+        .into_iter()
+        .map(|c| c.line)
+        .filter(|l| !l.is_empty())
+        .collect();
+    Ok(lines.iter().cycle().take(n).cloned().collect())
+}
+
+/// A progress bar on stderr for runs longer than a moment.
+struct Progress {
+    label: &'static str,
+    total: usize,
+    started: Instant,
+    last: Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(label: &'static str, total: usize) -> Progress {
+        let now = Instant::now();
+        Progress {
+            label,
+            total,
+            started: now,
+            last: now,
+            shown: false,
+        }
+    }
+    fn tick(&mut self, done: usize) {
+        if done % 1024 != 0
+            || self.last.elapsed() < Duration::from_millis(200)
+            || self.started.elapsed() < Duration::from_secs(1)
+        {
+            return;
+        }
+        self.last = Instant::now();
+        self.shown = true;
+        let width = 30;
+        let filled = done * width / self.total.max(1);
+        eprint!(
+            "\r{:<12} [{}{}] {:>3}%",
+            self.label,
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            done * 100 / self.total.max(1)
+        );
+        let _ = std::io::stderr().flush();
+    }
+    fn done(self) {
+        if self.shown {
+            eprint!("\r{}\r", " ".repeat(60));
+        }
+    }
+}
+
+/// Runs `f` over `lines` (at most `budget` long), counting matches.
+fn measure(
+    name: &'static str,
+    what: &'static str,
+    lines: &[String],
+    budget: Duration,
+    mut f: impl FnMut(&str) -> bool,
+) -> BenchResult {
+    let mut p = Progress::new(name, lines.len());
+    let start = Instant::now();
+    let (mut records, mut bytes, mut matched) = (0u64, 0u64, 0u64);
+    for (i, l) in lines.iter().enumerate() {
+        if f(l) {
+            matched += 1;
+        }
+        records += 1;
+        bytes += l.len() as u64;
+        p.tick(i + 1);
+        if i % 256 == 255 && start.elapsed() > budget {
+            break;
+        }
+    }
+    let elapsed = start.elapsed();
+    p.done();
+    BenchResult {
+        name,
+        what,
+        records,
+        bytes,
+        elapsed,
+        matched,
+    }
+}
+
+pub fn run(
+    lines_n: usize,
+    json_out: bool,
+    wasm: Option<PathBuf>,
+    budget_secs: f64,
+) -> Result<Vec<BenchResult>> {
+    let lines = corpus(lines_n)?;
+    let budget = Duration::from_secs_f64(budget_secs);
+    let dir = logref_catalog::default_dir();
+    let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
+    let overrides = logref_catalog::Overrides::from_toml(&std::fs::read_to_string(
+        dir.join("overrides.toml"),
+    )?)?;
+    let matcher = logref_default_artifact::matcher()?;
+    let mut results = Vec::new();
+
+    results.push(measure(
+        "native",
+        "engine: identify + extract",
+        &lines,
+        budget,
+        |l| {
+            matcher
+                .match_line(l)
+                .map(|m| std::hint::black_box(m.params.len()))
+                .is_some()
+        },
+    ));
+    let wasm_path = wasm_path_or_hint(wasm)?;
+    let records: Vec<Vec<u8>> = lines.iter().map(|l| line_record(l)).collect();
+    {
+        let mut w = WasmtimeFilter::new(&wasm_path, "logref_filter", None, false)?;
+        let mut i = 0;
+        results.push(measure("wasm", ".wasm under wasmtime, Fluent Bit ABI, JSON in/out", &lines, budget, |_| {
+            let r = &records[i];
+            i += 1;
+            matches!(w.call(b"logs", r), Ok(crate::wasm_host::Output::Record(o)) if o.len() != r.len())
+        }));
+    }
+    {
+        let mut w = WasmiFilter::new(&wasm_path, "logref_filter", false)?;
+        let mut i = 0;
+        results.push(measure("wasm-interp", "same .wasm under wasmi (interpreter)", &lines, budget, |_| {
+            let r = &records[i];
+            i += 1;
+            matches!(w.call(b"logs", r), Ok(crate::wasm_host::Output::Record(o)) if o.len() != r.len())
+        }));
+    }
+    let rl = RegexLoop::new(&catalog, &overrides)?;
+    results.push(measure(
+        "regex-loop",
+        "one regex::Regex with captures per template, in order",
+        &lines,
+        budget,
+        |l| rl.match_text(message_text(l)).is_some(),
+    ));
+    let rs = RegexSetThenCaptures::new(&catalog, &overrides)?;
+    results.push(measure(
+        "regex-set",
+        "regex::RegexSet, then captures",
+        &lines,
+        budget,
+        |l| rs.match_text(message_text(l)).is_some(),
+    ));
+
+    if json_out {
+        let v = json!({"lines": lines.len(), "results": results.iter().map(|r| json!({
+            "name": r.name, "records_per_sec": r.records_per_sec(), "mb_per_sec": r.mb_per_sec(),
+            "records": r.records, "matched": r.matched, "seconds": r.elapsed.as_secs_f64(),
+        })).collect::<Vec<_>>()});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let base = results.first().map(|r| r.records_per_sec()).unwrap_or(1.0);
+        println!(
+            "{:<12} {:>12} {:>9} {:>11} {:>9}  {}",
+            "name", "records/s", "MB/s", "vs native", "matched", "what"
+        );
+        for r in &results {
+            println!(
+                "{:<12} {:>12.0} {:>9.1} {:>10.3}x {:>8.1}%  {}",
+                r.name,
+                r.records_per_sec(),
+                r.mb_per_sec(),
+                r.records_per_sec() / base,
+                100.0 * r.matched as f64 / r.records.max(1) as f64,
+                r.what
+            );
+        }
+        println!(
+            "({} corpus lines; each peer ran up to {budget_secs} s; ratios are what matters)",
+            lines.len()
+        );
+    }
+    Ok(results)
+}
+
+/// `logref soak`: linear memory of the `.wasm` over many records.
+pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<()> {
+    let lines = corpus(4096)?;
+    let normal: Vec<Vec<u8>> = lines.iter().map(|l| line_record(l)).collect();
+    // Mixed sizes: a large record and bad ones, every 97th record, so the
+    // first thousand records already hold every kind.
+    let special: Vec<Vec<u8>> = vec![
+        format!("{{\"log\":\"pppd[1]: Exit. {}\"}}", "x".repeat(256 << 10)).into_bytes(),
+        b"{\"log\":\"\\ud800\"}".to_vec(),
+        b"{\"log\":".to_vec(),
+        format!(
+            "{{\"log\":{}\"pppd[1]: Exit.\"{}}}",
+            "[".repeat(1000),
+            "]".repeat(1000)
+        )
+        .into_bytes(),
+    ];
+    let mut w = WasmtimeFilter::new(&wasm_path_or_hint(wasm)?, "logref_filter", None, false)?;
+    let start = Instant::now();
+    let checkpoints = [1_000u64, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000];
+    let mut p = Progress::new("soak", records_n as usize);
+    println!("{:>12}  {:>14}", "records", "linear memory");
+    for i in 0..records_n {
+        let rec = if i % 97 == 0 {
+            &special[(i / 97) as usize % special.len()]
+        } else {
+            &normal[(i as usize) % normal.len()]
+        };
+        w.call(b"logs", rec)?;
+        if checkpoints.contains(&(i + 1)) || i + 1 == records_n {
+            p.done();
+            p = Progress::new("soak", records_n as usize);
+            println!("{:>12}  {:>14}", i + 1, w.memory_bytes());
+        }
+        p.tick(i as usize + 1);
+    }
+    p.done();
+    println!("time   {:.1?}", start.elapsed());
+    println!("stats  {}", w.stats()?);
+    Ok(())
+}
+
+/// `logref bench --cost`: guest instructions (fuel) per record, and the
+/// first call's time, for the record path of the `.wasm`.
+pub fn cost(wasm: Option<PathBuf>) -> Result<()> {
+    let path = wasm_path_or_hint(wasm)?;
+    let size = std::fs::metadata(&path)?.len();
+    let lines = corpus(2000)?;
+    let t0 = Instant::now();
+    let mut w = WasmtimeFilter::new(&path, "logref_filter", None, true)?;
+    let load = t0.elapsed();
+    let first_record = line_record(&lines[0]);
+    let t1 = Instant::now();
+    w.call(b"logs", &first_record)?;
+    let first_call = t1.elapsed();
+    let before = w.fuel_used().unwrap_or(0);
+    let (mut matched_fuel, mut matched_n, mut other_fuel, mut other_n) = (0u64, 0u64, 0u64, 0u64);
+    for l in &lines {
+        let r = line_record(l);
+        let f0 = w.fuel_used().unwrap_or(0);
+        let out = w.call(b"logs", &r)?;
+        let used = w.fuel_used().unwrap_or(0) - f0;
+        if matches!(out, crate::wasm_host::Output::Record(ref o) if o.len() != r.len()) {
+            matched_fuel += used;
+            matched_n += 1;
+        } else {
+            other_fuel += used;
+            other_n += 1;
+        }
+    }
+    let _ = before;
+    println!(
+        ".wasm size                 {} bytes ({:.1} MiB)",
+        size,
+        size as f64 / (1 << 20) as f64
+    );
+    println!("load + instantiate         {load:.2?} (wasmtime, includes compiling)");
+    println!("first call                 {first_call:.2?} (loads the embedded artifact)");
+    println!(
+        "fuel per enriched record   {}",
+        matched_fuel / matched_n.max(1)
+    );
+    println!("fuel per other record      {}", other_fuel / other_n.max(1));
+    Ok(())
+}
