@@ -677,8 +677,8 @@ fn same_param(catalog: &str, sd: &str) -> bool {
 
 /// The program of a tag at the start of `text`, if any.
 fn leading_tag_program(text: &[u8]) -> Option<&str> {
-    let (p0, p1, _, _) = syslog::parse_tag(text, 0)?;
-    std::str::from_utf8(&text[p0..p1]).ok()
+    let t = syslog::parse_tag(text, 0)?;
+    std::str::from_utf8(text.get(t.program.0..t.program.1)?).ok()
 }
 
 /// Byte offset of `part` inside `whole`, when it is a subslice.

@@ -159,9 +159,17 @@ fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
     ok.then_some(end)
 }
 
-/// A program tag at `i`: `prog:`, `prog[pid]:`. Returns (program, pid, end
-/// of the tag including the colon).
-pub fn parse_tag(s: &[u8], i: usize) -> Option<(usize, usize, Option<(usize, usize)>, usize)> {
+/// Where a program tag's parts are, as byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagSpan {
+    pub program: (usize, usize),
+    pub pid: Option<(usize, usize)>,
+    /// Just after the colon.
+    pub end: usize,
+}
+
+/// A program tag at `i`: `prog:`, `prog[pid]:`.
+pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
     let mut j = i;
     while j < s.len() && (s[j].is_ascii_alphanumeric() || matches!(s[j], b'_' | b'-' | b'.' | b'/'))
     {
@@ -184,12 +192,11 @@ pub fn parse_tag(s: &[u8], i: usize) -> Option<(usize, usize, Option<(usize, usi
         pid = Some((p0, k));
         j = k + 1;
     }
-    (s.get(j) == Some(&b':') && s.get(j + 1).is_none_or(|b| is_blank(*b))).then_some((
-        i,
-        prog_end,
+    (s.get(j) == Some(&b':') && s.get(j + 1).is_none_or(|b| is_blank(*b))).then_some(TagSpan {
+        program: (i, prog_end),
         pid,
-        j + 1,
-    ))
+        end: j + 1,
+    })
 }
 
 fn sub(line: &str, a: usize, b: usize) -> Option<&str> {
@@ -238,13 +245,13 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         });
         if let Some(close) = close {
             let after = skip_blanks(s, i + close + 1);
-            if let Some((p0, p1, pid, end)) = parse_tag(s, after) {
+            if let Some(t) = parse_tag(s, after) {
                 h.format = WireFormat::Bracketed;
                 h.timestamp = sub(line, i + 1, i + close);
-                h.program = sub(line, p0, p1);
-                h.pid = pid.and_then(|(a, b)| sub(line, a, b));
+                h.program = sub(line, t.program.0, t.program.1);
+                h.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
                 h.tag_start = after;
-                h.msg_start = skip_blanks(s, end);
+                h.msg_start = skip_blanks(s, t.end);
                 return h;
             }
         }
@@ -267,20 +274,20 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         }
         h.tag_start = tag_at;
         h.msg_start = tag_at;
-        if let Some((p0, p1, pid, end)) = parse_tag(s, tag_at) {
-            h.program = sub(line, p0, p1);
-            h.pid = pid.and_then(|(a, b)| sub(line, a, b));
-            h.msg_start = skip_blanks(s, end);
+        if let Some(t) = parse_tag(s, tag_at) {
+            h.program = sub(line, t.program.0, t.program.1);
+            h.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
+            h.msg_start = skip_blanks(s, t.end);
         }
         return h;
     }
     // A bare message, maybe with a PRI and a tag.
     h.tag_start = i;
     h.msg_start = i;
-    if let Some((p0, p1, pid, end)) = parse_tag(s, i) {
-        h.program = sub(line, p0, p1);
-        h.pid = pid.and_then(|(a, b)| sub(line, a, b));
-        h.msg_start = skip_blanks(s, end);
+    if let Some(t) = parse_tag(s, i) {
+        h.program = sub(line, t.program.0, t.program.1);
+        h.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
+        h.msg_start = skip_blanks(s, t.end);
     }
     h
 }

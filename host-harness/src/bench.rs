@@ -201,8 +201,8 @@ pub fn run(
     } else {
         let base = results.first().map(|r| r.records_per_sec()).unwrap_or(1.0);
         println!(
-            "{:<12} {:>12} {:>9} {:>11} {:>9}  {}",
-            "name", "records/s", "MB/s", "vs native", "matched", "what"
+            "{:<12} {:>12} {:>9} {:>11} {:>9}  what",
+            "name", "records/s", "MB/s", "vs native", "matched"
         );
         for r in &results {
             println!(

@@ -18,7 +18,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -26,7 +26,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
@@ -58,7 +58,7 @@ const IFNAMES: &[&str] = &["ether0", "ether1", "ppp0", "tunnel1", "eth0.100", "l
 pub fn value(ty: ParamType, rng: &mut Rng) -> String {
     match ty {
         ParamType::Int => (1 + rng.below(65534)).to_string(),
-        ParamType::Hex => format!("{:08x}", rng.next() as u32),
+        ParamType::Hex => format!("{:08x}", rng.next_u64() as u32),
         ParamType::Ipv4 => {
             let nets = ["192.0.2", "198.51.100", "203.0.113"];
             format!("{}.{}", rng.pick(&nets), 1 + rng.below(254))

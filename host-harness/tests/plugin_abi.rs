@@ -257,9 +257,9 @@ fn arbitrary_bytes_never_trap_and_always_give_a_valid_object_or_the_input() {
             match op {
                 0 if !rec.is_empty() => {
                     let at = at.min(rec.len() - 1);
-                    rec[at] = rng.next() as u8;
+                    rec[at] = rng.next_u64() as u8;
                 }
-                1 => rec.insert(at, rng.next() as u8),
+                1 => rec.insert(at, rng.next_u64() as u8),
                 2 if at < rec.len() => {
                     rec.remove(at);
                 }

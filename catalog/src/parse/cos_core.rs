@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{join_value, labelled_fields, none_if_empty, Doc, EntryDraft, SourceInfo};
+use super::{join_value, labelled_fields, none_if_empty, Blocks, Doc, EntryDraft, SourceInfo};
 use crate::model::{Entry, Param, ParamType};
 use crate::overrides::Overrides;
 use crate::Error;
@@ -55,7 +55,7 @@ fn name_and_id(rest: &str) -> Option<(&str, &str)> {
 pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<Entry>, Error> {
     let mut category: Option<String> = None;
     // (heading line, section, name, id, body lines)
-    let mut blocks: Vec<(usize, String, String, String, Vec<(usize, &str)>)> = Vec::new();
+    let mut blocks: Blocks = Vec::new();
     for (n, line) in doc.numbered() {
         if let Some((num, rest)) = section_heading(line) {
             let depth = num.split('.').count();
@@ -76,9 +76,9 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
                 continue;
             }
         }
-        match blocks.last_mut() {
-            Some(b) => b.4.push((n, line)),
-            None => {} // chapter introduction
+        // Lines before the first entry are the chapter introduction.
+        if let Some(b) = blocks.last_mut() {
+            b.4.push((n, line));
         }
     }
     let category = category.ok_or_else(|| doc.err(1, "a chapter heading `N.N. Category`"))?;

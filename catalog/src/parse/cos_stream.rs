@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::cos_core::section_heading;
-use super::{join_value, labelled_fields, none_if_empty, Doc, EntryDraft, SourceInfo};
+use super::{join_value, labelled_fields, none_if_empty, Blocks, Doc, EntryDraft, SourceInfo};
 use crate::model::{Entry, Param, ParamType};
 use crate::overrides::Overrides;
 use crate::Error;
@@ -44,7 +44,7 @@ fn id_and_title(rest: &str) -> Option<(&str, &str)> {
 
 pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<Entry>, Error> {
     let mut chapter: Option<String> = None;
-    let mut blocks: Vec<(usize, String, String, String, Vec<(usize, &str)>)> = Vec::new();
+    let mut blocks: Blocks = Vec::new();
     for (n, line) in doc.numbered() {
         if let Some((num, rest)) = section_heading(line) {
             match num.split('.').count() {
@@ -94,7 +94,7 @@ pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
             .collect();
-        let category = if categories.iter().any(|c| *c == chapter) {
+        let category = if categories.contains(&chapter) {
             chapter.clone()
         } else {
             categories

@@ -256,6 +256,13 @@ pub fn none_if_empty(value: &str) -> Option<String> {
     }
 }
 
+/// The labelled fields of one entry: `(label, line of the label, value lines)`.
+pub type Fields<'a> = Vec<(&'static str, usize, Vec<&'a str>)>;
+
+/// Entry blocks of a Clavister chapter: `(heading line, section number,
+/// first heading part, second heading part, body lines)`.
+pub type Blocks<'a> = Vec<(usize, String, String, String, Vec<(usize, &'a str)>)>;
+
 /// Splits the lines of one labelled entry (Clavister style: a label line,
 /// then its value on the following lines) into `(label, first line, value
 /// lines)`, in document order. Lines before the first label are an error.
@@ -263,8 +270,8 @@ pub fn labelled_fields<'a>(
     doc: &Doc,
     lines: &[(usize, &'a str)],
     labels: &[&'static str],
-) -> Result<Vec<(&'static str, usize, Vec<&'a str>)>, Error> {
-    let mut out: Vec<(&'static str, usize, Vec<&'a str>)> = Vec::new();
+) -> Result<Fields<'a>, Error> {
+    let mut out: Fields<'a> = Vec::new();
     for &(n, line) in lines {
         let trimmed = line.trim_end();
         if let Some(&label) = labels.iter().find(|l| **l == trimmed) {
