@@ -372,11 +372,7 @@ impl Matcher {
             if self.tables.patterns[pat].entry as usize != entry {
                 return;
             }
-            let kind = if end == text.len() {
-                MatchKind::Exact
-            } else if is_boundary(text, end) {
-                MatchKind::Prefix
-            } else {
+            let Some(kind) = end_kind(text, end) else {
                 return;
             };
             let better = match best {
@@ -406,11 +402,7 @@ impl Matcher {
     pub fn candidates(&self, text: &[u8], program: Option<&str>) -> Vec<Candidate> {
         let mut per_pattern: Vec<Candidate> = Vec::new();
         self.for_each_match(text, |pat, end| {
-            let kind = if end == text.len() {
-                MatchKind::Exact
-            } else if is_boundary(text, end) {
-                MatchKind::Prefix
-            } else {
+            let Some(kind) = end_kind(text, end) else {
                 return;
             };
             let p = &self.tables.patterns[pat];
@@ -620,6 +612,18 @@ fn run_dfa<A: Automaton>(dfa: &A, text: &[u8], mut f: impl FnMut(usize, usize)) 
         for k in 0..dfa.match_len(s) {
             f(dfa.match_pattern(s, k).as_usize(), text.len());
         }
+    }
+}
+
+/// How a match ending at `end` counts: exact at the end of the text, a
+/// prefix at a token boundary, not at all inside a word.
+fn end_kind(text: &[u8], end: usize) -> Option<MatchKind> {
+    if end == text.len() {
+        Some(MatchKind::Exact)
+    } else if is_boundary(text, end) {
+        Some(MatchKind::Prefix)
+    } else {
+        None
     }
 }
 

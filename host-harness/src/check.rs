@@ -51,14 +51,7 @@ pub fn load_cases(path: &Path) -> Result<Vec<FixtureCase>> {
             })?
             .to_string();
         let key = v["key"].as_str().map(str::to_string);
-        let params = v["params"]
-            .as_object()
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let params = string_map(&v["params"]);
         let form = v["form"].as_str().unwrap_or("device").to_string();
         out.push(FixtureCase {
             line,
@@ -96,15 +89,18 @@ pub fn outcome(output: &[u8]) -> Result<(Option<String>, BTreeMap<String, String
         return Ok((None, BTreeMap::new()));
     };
     let key = cat["key"].as_str().map(str::to_string);
-    let params = cat["params"]
-        .as_object()
+    Ok((key, string_map(&cat["params"])))
+}
+
+/// A JSON object of strings as a map (non-strings read as empty).
+fn string_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
         .map(|o| {
             o.iter()
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
                 .collect()
         })
-        .unwrap_or_default();
-    Ok((key, params))
+        .unwrap_or_default()
 }
 
 /// Whether the outcome satisfies the case; a reason when not.

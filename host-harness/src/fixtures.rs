@@ -389,6 +389,26 @@ pub fn generate(
     Ok(cases)
 }
 
+/// The checked-in catalog and overrides, and the corpus generated from them.
+pub fn generate_from_checkout(seed: u64) -> anyhow::Result<(Catalog, Vec<Case>)> {
+    let dir = logref_catalog::default_dir();
+    let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
+    let text = std::fs::read_to_string(dir.join(logref_catalog::overrides::FILE_NAME))?;
+    let overrides = logref_catalog::Overrides::from_toml(&text)?;
+    let cases = generate(&catalog, &overrides, seed)?;
+    Ok((catalog, cases))
+}
+
+/// The corpus file's text: one JSON case per line.
+pub fn to_jsonl(cases: &[Case]) -> String {
+    let mut text = String::new();
+    for c in cases {
+        text.push_str(&c.to_json().to_string());
+        text.push('\n');
+    }
+    text
+}
+
 /// Other daemons' lines, and near misses of documented ones.
 fn negatives(catalog: &Catalog, rng: &mut Rng) -> Vec<Case> {
     let none = |line: String, form: &'static str| Case {

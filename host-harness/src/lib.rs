@@ -13,5 +13,6 @@ use std::path::PathBuf;
 
 /// The repository root (where `fixtures/`, `catalog/` and `examples/` are).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

@@ -195,21 +195,12 @@ fn fixtures_generate(
     seed: u64,
     out: std::path::PathBuf,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let catalog = logref_catalog::load(&logref_catalog::default_dir().join("catalog.json"))?;
-    let text = std::fs::read_to_string(
-        logref_catalog::default_dir().join(logref_catalog::overrides::FILE_NAME),
-    )?;
-    let overrides = logref_catalog::Overrides::from_toml(&text)?;
-    let cases = fixtures::generate(&catalog, &overrides, seed)?;
-    let mut text = String::new();
-    for c in &cases {
-        text.push_str(&serde_json::to_string(&c.to_json())?);
-        text.push('\n');
-    }
+    let (_, cases) = fixtures::generate_from_checkout(seed)?;
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(&out, fixtures::to_jsonl(&cases))
+        .map_err(|e| format!("{}: {e}", out.display()))?;
     let negatives = cases.iter().filter(|c| c.key.is_none()).count();
     eprintln!(
         "wrote {} ({} lines: {} positive, {} negative; seed {seed})",

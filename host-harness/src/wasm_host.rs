@@ -36,6 +36,17 @@ pub trait RecordFilter {
     fn fuel_used(&mut self) -> Option<u64>;
 }
 
+/// Writes `bytes` and a NUL at `ptr` (which the guest's malloc returned).
+fn write_c_copy(mem: &mut [u8], ptr: u32, bytes: &[u8]) -> Result<()> {
+    let at = ptr as usize;
+    let dst = mem
+        .get_mut(at..at + bytes.len() + 1)
+        .ok_or_else(|| anyhow!("guest malloc returned memory out of bounds"))?;
+    dst[..bytes.len()].copy_from_slice(bytes);
+    dst[bytes.len()] = 0;
+    Ok(())
+}
+
 /// Reads a NUL-terminated string at `ptr` from `mem`.
 fn read_c_string(mem: &[u8], ptr: u32) -> Result<Output> {
     if ptr == 0 {
@@ -129,12 +140,7 @@ impl WasmtimeFilter {
         if ptr == 0 {
             bail!("guest malloc({}) failed", bytes.len() + 1);
         }
-        let mem = self.memory.data_mut(&mut self.store);
-        let at = ptr as usize;
-        mem.get_mut(at..at + bytes.len() + 1)
-            .ok_or_else(|| anyhow!("guest malloc returned memory out of bounds"))?[..bytes.len()]
-            .copy_from_slice(bytes);
-        mem[at + bytes.len()] = 0;
+        write_c_copy(self.memory.data_mut(&mut self.store), ptr, bytes)?;
         Ok(ptr)
     }
 }
@@ -254,12 +260,7 @@ impl WasmiFilter {
         if ptr == 0 {
             bail!("guest malloc({}) failed", bytes.len() + 1);
         }
-        let mem = self.memory.data_mut(&mut self.store);
-        let at = ptr as usize;
-        mem.get_mut(at..at + bytes.len() + 1)
-            .ok_or_else(|| anyhow!("guest malloc returned memory out of bounds"))?[..bytes.len()]
-            .copy_from_slice(bytes);
-        mem[at + bytes.len()] = 0;
+        write_c_copy(self.memory.data_mut(&mut self.store), ptr, bytes)?;
         Ok(ptr)
     }
 }

@@ -4,18 +4,8 @@
 
 #[test]
 fn generated_corpus_is_current() {
-    let dir = logref_catalog::default_dir();
-    let catalog = logref_catalog::load(&dir.join("catalog.json")).unwrap();
-    let overrides = logref_catalog::Overrides::from_toml(
-        &std::fs::read_to_string(dir.join("overrides.toml")).unwrap(),
-    )
-    .unwrap();
-    let cases = logref::fixtures::generate(&catalog, &overrides, 1).unwrap();
-    let mut text = String::new();
-    for c in &cases {
-        text.push_str(&serde_json::to_string(&c.to_json()).unwrap());
-        text.push('\n');
-    }
+    let (_, cases) = logref::fixtures::generate_from_checkout(1).unwrap();
+    let text = logref::fixtures::to_jsonl(&cases);
     let path = logref::repo_root().join("fixtures/generated/corpus.jsonl");
     let checked_in = std::fs::read_to_string(&path).unwrap();
     assert!(
@@ -27,13 +17,7 @@ fn generated_corpus_is_current() {
 
 #[test]
 fn every_entry_is_matched_by_a_line_generated_from_its_own_template() {
-    let dir = logref_catalog::default_dir();
-    let catalog = logref_catalog::load(&dir.join("catalog.json")).unwrap();
-    let overrides = logref_catalog::Overrides::from_toml(
-        &std::fs::read_to_string(dir.join("overrides.toml")).unwrap(),
-    )
-    .unwrap();
-    let cases = logref::fixtures::generate(&catalog, &overrides, 1).unwrap();
+    let (catalog, cases) = logref::fixtures::generate_from_checkout(1).unwrap();
     let matcher = logref_default_artifact::matcher().unwrap();
     let mut covered = std::collections::BTreeSet::new();
     for c in &cases {

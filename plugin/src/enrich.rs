@@ -176,9 +176,12 @@ impl Enricher {
         if record.len() > self.config.max_record_bytes {
             return Err(Reject::TooLarge);
         }
-        // No UTF-8 pass over the whole record: only the text is decoded
-        // (and checked) by `unescape_into`; other fields are copied as
-        // they came.
+        // Fluent Bit's JSON is ASCII (it escapes the rest), so this is the
+        // fast ASCII path; a record with invalid UTF-8 anywhere must not be
+        // enriched, or the output would be invalid JSON.
+        if std::str::from_utf8(record).is_err() {
+            return Err(Reject::NotUtf8);
+        }
         let fields: Vec<&str> = self.text_fields.iter().map(String::as_str).collect();
         let target = match style {
             Style::Catalog => self.config.target.as_str(),

@@ -84,12 +84,17 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 fn skip_string(b: &[u8], i: usize) -> Result<usize, Reject> {
     let mut j = i + 1;
     loop {
+        // Runs of ordinary bytes in one tight scan.
+        let rest = b.get(j..).ok_or(Reject::Malformed)?;
+        let k = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .ok_or(Reject::Malformed)?;
+        j += k;
         match b.get(j) {
-            None => return Err(Reject::Malformed),
             Some(b'"') => return Ok(j + 1),
             Some(b'\\') => j += 2,
-            Some(c) if *c < 0x20 => return Err(Reject::Malformed),
-            Some(_) => j += 1,
+            _ => return Err(Reject::Malformed),
         }
     }
 }
@@ -228,11 +233,14 @@ pub fn unescape_into(raw: &[u8], out: &mut String) -> Result<(), Reject> {
     };
     let mut bytes: Vec<u8> = std::mem::take(out).into_bytes();
     let mut i = 0;
-    while let Some(&c) = inner.get(i) {
-        if c != b'\\' {
-            bytes.push(c);
-            i += 1;
-            continue;
+    while i < inner.len() {
+        // Copy the run up to the next escape in one go.
+        let run = inner.get(i..).unwrap_or(&[]);
+        let k = run.iter().position(|&c| c == b'\\').unwrap_or(run.len());
+        bytes.extend_from_slice(run.get(..k).unwrap_or(&[]));
+        i += k;
+        if i >= inner.len() {
+            break;
         }
         let e = *inner.get(i + 1).ok_or(Reject::BadEscape)?;
         i += 2;
@@ -290,7 +298,18 @@ pub fn unescape_into(raw: &[u8], out: &mut String) -> Result<(), Reject> {
 /// Appends `s` as a JSON string (with quotes).
 pub fn push_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    for &c in s.as_bytes() {
+    let mut rest = s.as_bytes();
+    while !rest.is_empty() {
+        // Copy the run of bytes that need no escape in one go.
+        let k = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..k]);
+        let Some((&c, tail)) = rest[k..].split_first() else {
+            break;
+        };
+        rest = tail;
         match c {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
