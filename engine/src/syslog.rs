@@ -148,6 +148,9 @@ fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
 
 /// An RFC 3339 timestamp token (`2026-11-22T10:15:02.120Z`): bytes used.
 fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
+    if !s.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit)) || s.get(4) != Some(&b'-') {
+        return None;
+    }
     let end = token_end(s, 0);
     let t = &s[..end];
     let ok = t.len() >= 19
@@ -171,7 +174,11 @@ pub struct TagSpan {
 /// A program tag at `i`: `prog:`, `prog[pid]:`.
 pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
     let mut j = i;
-    while j < s.len() && (s[j].is_ascii_alphanumeric() || matches!(s[j], b'_' | b'-' | b'.' | b'/'))
+    // A program name is short: stop after 64 bytes instead of walking a
+    // long token to its end.
+    while j < s.len()
+        && j - i <= 64
+        && (s[j].is_ascii_alphanumeric() || matches!(s[j], b'_' | b'-' | b'.' | b'/'))
     {
         j += 1;
     }

@@ -308,3 +308,18 @@ pub fn cost(wasm: Option<PathBuf>) -> Result<()> {
     println!("fuel per other record      {}", other_fuel / other_n.max(1));
     Ok(())
 }
+
+/// Fuel (guest instructions) for each NDJSON record of a file, one line
+/// each: for finding where the record path spends its instructions.
+pub fn cost_per_record(wasm: Option<PathBuf>, file: &std::path::Path) -> Result<()> {
+    let path = wasm_path_or_hint(wasm)?;
+    let mut w = WasmtimeFilter::new(&path, "logref_filter", None, true)?;
+    w.call(b"logs", b"{\"log\":\"warm up\"}")?;
+    for line in std::fs::read_to_string(file)?.lines() {
+        let f0 = w.fuel_used().unwrap_or(0);
+        w.call(b"logs", line.as_bytes())?;
+        let used = w.fuel_used().unwrap_or(0) - f0;
+        println!("{used:>8}  {line}");
+    }
+    Ok(())
+}

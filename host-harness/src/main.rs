@@ -111,6 +111,9 @@ enum Command {
         /// Instead: guest instructions (wasmtime fuel) per record, .wasm size, first-call time.
         #[arg(long)]
         cost: bool,
+        /// With --cost: the fuel of each NDJSON record in this file.
+        #[arg(long)]
+        records: Option<std::path::PathBuf>,
     },
     /// Run many records through the .wasm and show that its memory stays flat.
     Soak {
@@ -160,11 +163,12 @@ fn main() -> ExitCode {
             wasm,
             seconds,
             cost,
+            records,
         } => {
-            let r = if cost {
-                bench::cost(wasm)
-            } else {
-                bench::run(lines, json, wasm, seconds).map(|_| ())
+            let r = match (cost, records) {
+                (true, Some(file)) => bench::cost_per_record(wasm, &file),
+                (true, None) => bench::cost(wasm),
+                (false, _) => bench::run(lines, json, wasm, seconds).map(|_| ()),
             };
             r.map(|_| ExitCode::SUCCESS)
                 .map_err(|e| format!("{e:#}").into())

@@ -1,0 +1,27 @@
+//! The same catalog compiles to the same artifact bytes, and the artifact
+//! embedded at build time is exactly what `logref compile` produces.
+
+#[test]
+fn same_catalog_same_bytes() {
+    let dir = logref_catalog::default_dir();
+    let catalog = logref_catalog::load(&dir.join("catalog.json")).unwrap();
+    let overrides = logref_catalog::Overrides::from_toml(
+        &std::fs::read_to_string(dir.join("overrides.toml")).unwrap(),
+    )
+    .unwrap();
+    let (a, report) = logref_catalog::compile::compile(&catalog, &overrides).unwrap();
+    let (b, _) = logref_catalog::compile::compile(&catalog, &overrides).unwrap();
+    assert!(a == b, "two compilations of one catalog differ");
+    assert_eq!(report.patterns, catalog.entries.len());
+    assert!(
+        report.artifact_bytes < 16 << 20,
+        "artifact over the 16 MiB budget: {} bytes",
+        report.artifact_bytes
+    );
+    // The header records the catalog's checksum.
+    let header = logref_engine::artifact::read_header(&a).unwrap();
+    assert_eq!(
+        header.catalog_checksum,
+        logref_engine::fnv1a64(logref_catalog::to_json(&catalog).as_bytes())
+    );
+}
