@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test: installs the wasm target if missing, builds the plugin's
-# .wasm (the harness tests call it under wasmtime), then the workspace tests.
+# .wasm (the harness tests call it under wasmtime), then the workspace tests,
+# and prints one closing line with the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip1 >/dev/null
 cargo build --release -p logref-plugin --target wasm32-wasip1
-cargo test --workspace --release "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --release "$@" 2>&1 | tee "$log" || status=$?
+passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
+echo
+echo "tests: $passed passed, $failed failed"
+exit "$status"
