@@ -191,6 +191,17 @@ pub fn run(
         budget,
         |l| rs.match_text(message_text(l)).is_some(),
     ));
+    #[cfg(feature = "hyperscan")]
+    {
+        let mut hs = crate::hyperscan::HyperscanPeer::new(&catalog, &overrides)?;
+        results.push(measure(
+            "hyperscan",
+            "Hyperscan database of all templates, identification only",
+            &lines,
+            budget,
+            |l| hs.match_text(message_text(l)).is_some(),
+        ));
+    }
 
     if json_out {
         let v = json!({"lines": lines.len(), "results": results.iter().map(|r| json!({

@@ -6,6 +6,8 @@ pub mod bench;
 pub mod check;
 pub mod enrich_cmd;
 pub mod fixtures;
+#[cfg(feature = "hyperscan")]
+pub mod hyperscan;
 pub mod peers;
 pub mod wasm_host;
 
