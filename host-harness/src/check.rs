@@ -122,6 +122,24 @@ pub fn judge(
     None
 }
 
+/// Lines, wrong results and engine differences per source (the expected
+/// key's prefix: `nxr`, `cos-core`, ...; `negative` for lines that must not
+/// match).
+#[derive(Default)]
+struct SourceTally {
+    lines: usize,
+    wrong: usize,
+    engine_diffs: usize,
+}
+
+fn source_of(case: &FixtureCase) -> String {
+    case.key
+        .as_deref()
+        .and_then(|k| k.split(':').next())
+        .unwrap_or("negative")
+        .to_string()
+}
+
 struct FileReport {
     name: String,
     lines: usize,
@@ -156,6 +174,7 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
         Some(WasmtimeFilter::new(&p, "logref_filter", None, false)?)
     };
     let mut reports = Vec::new();
+    let mut by_source: BTreeMap<String, SourceTally> = BTreeMap::new();
     let mut shown = 0;
     let expected_dir = dir.join("expected");
     for file in &files {
@@ -173,6 +192,8 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
         };
         let mut outputs = String::new();
         for (i, case) in cases.iter().enumerate() {
+            let tally = by_source.entry(source_of(case)).or_default();
+            tally.lines += 1;
             let record = line_record(&case.line);
             let out = match native.call(b"logs", &record)? {
                 Output::Record(r) => r,
@@ -188,6 +209,7 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
                 };
                 if wout != out {
                     rep.engine_diffs += 1;
+                    tally.engine_diffs += 1;
                     if shown < 10 {
                         shown += 1;
                         eprintln!(
@@ -202,6 +224,7 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
             let (key, params) = outcome(&out)?;
             if let Some(why) = judge(case, &key, &params) {
                 rep.wrong += 1;
+                tally.wrong += 1;
                 if shown < 10 {
                     shown += 1;
                     eprintln!(
@@ -258,6 +281,19 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
             r.golden_diffs
         );
         failed |= r.wrong + r.engine_diffs + r.golden_diffs > 0;
+    }
+    println!();
+    println!(
+        "{:<34} {:>6} {:>8} {:>13}",
+        "source (expected)", "lines", "wrong", "native!=wasm"
+    );
+    for (source, t) in &by_source {
+        let diffs = if native_only {
+            "-".to_string()
+        } else {
+            t.engine_diffs.to_string()
+        };
+        println!("{source:<34} {:>6} {:>8} {diffs:>13}", t.lines, t.wrong);
     }
     if bless {
         println!(
