@@ -31,11 +31,7 @@ pub enum InputFormat {
 pub fn default_wasm_path() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join("target")
-        });
+        .unwrap_or_else(|| crate::repo_root().join("target"));
     target
         .join("wasm32-wasip1")
         .join("release")
