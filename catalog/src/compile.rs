@@ -37,12 +37,6 @@ pub const ANY_TAG_REGEX: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
 /// Size limits for the build (the artifact budget is 16 MiB).
 pub const DFA_SIZE_LIMIT: usize = 64 << 20;
 
-impl ParamType {
-    pub fn to_engine(self) -> ValueType {
-        ValueType::parse(self.as_str()).unwrap_or(ValueType::String)
-    }
-}
-
 /// Numbers about one compilation, for `logref compile`.
 #[derive(Debug, Clone)]
 pub struct CompileReport {
@@ -155,13 +149,7 @@ pub fn pattern_for(
         .iter()
         .map(|p| (p.name.as_str(), p.ty))
         .collect();
-    let type_of = |name: &str| {
-        types
-            .get(name)
-            .copied()
-            .unwrap_or(ParamType::String)
-            .to_engine()
-    };
+    let type_of = |name: &str| types.get(name).copied().unwrap_or(ParamType::String);
     let mut b = ItemBuilder {
         names: Vec::new(),
         type_of: &type_of,
@@ -364,11 +352,7 @@ fn entry_info(e: &Entry) -> EntryInfo {
         explanation: e.explanation.clone(),
         action: e.action.clone(),
         truncated: e.truncated,
-        params: e
-            .params
-            .iter()
-            .map(|p| (p.name.clone(), p.ty.to_engine()))
-            .collect(),
+        params: e.params.iter().map(|p| (p.name.clone(), p.ty)).collect(),
     }
 }
 

@@ -47,67 +47,29 @@ pub struct Entry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", with = "param_type_by_name")]
     pub ty: ParamType,
 }
 
-/// What a parameter's value looks like on the wire. Drives the regular
-/// expression a placeholder compiles to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ParamType {
-    /// Decimal digits, optionally signed.
-    Int,
-    /// Hexadecimal digits (no `0x`; the template carries it when the wire does).
-    Hex,
-    Ipv4,
-    Ipv4Prefix,
-    Ipv6,
-    Ipv6Prefix,
-    Mac,
-    /// An interface name (`ether0`, `ppp0`, `tunnel1.0`).
-    Ifname,
-    /// A version number (`4.2.1`, `1.2.3-rc1`).
-    Version,
-    /// One token without whitespace.
-    String,
-    /// Free text that may contain spaces; stops at the literal that follows.
-    Text,
-}
+/// What a parameter's value looks like on the wire. This is the engine's
+/// own type (one definition for the catalog, the compiler and the runtime),
+/// written in JSON by name: `int`, `hex`, `ipv4`, `ipv4_prefix`, `ipv6`,
+/// `ipv6_prefix`, `mac`, `ifname`, `version`, `string`, `text`.
+pub use logref_engine::ValueType as ParamType;
 
-impl ParamType {
-    pub const ALL: [ParamType; 11] = [
-        ParamType::Int,
-        ParamType::Hex,
-        ParamType::Ipv4,
-        ParamType::Ipv4Prefix,
-        ParamType::Ipv6,
-        ParamType::Ipv6Prefix,
-        ParamType::Mac,
-        ParamType::Ifname,
-        ParamType::Version,
-        ParamType::String,
-        ParamType::Text,
-    ];
+/// `ParamType` as its name in `catalog.json`.
+mod param_type_by_name {
+    use super::ParamType;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParamType::Int => "int",
-            ParamType::Hex => "hex",
-            ParamType::Ipv4 => "ipv4",
-            ParamType::Ipv4Prefix => "ipv4_prefix",
-            ParamType::Ipv6 => "ipv6",
-            ParamType::Ipv6Prefix => "ipv6_prefix",
-            ParamType::Mac => "mac",
-            ParamType::Ifname => "ifname",
-            ParamType::Version => "version",
-            ParamType::String => "string",
-            ParamType::Text => "text",
-        }
+    pub fn serialize<S: Serializer>(t: &ParamType, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(t.as_str())
     }
 
-    pub fn parse(s: &str) -> Option<ParamType> {
-        ParamType::ALL.into_iter().find(|t| t.as_str() == s)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ParamType, D::Error> {
+        let name = String::deserialize(d)?;
+        ParamType::parse(&name)
+            .ok_or_else(|| D::Error::custom(format!("unknown parameter type {name:?}")))
     }
 }
 
@@ -132,16 +94,7 @@ impl Severity {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Emergency => "emergency",
-            Severity::Alert => "alert",
-            Severity::Critical => "critical",
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Notice => "notice",
-            Severity::Info => "info",
-            Severity::Debug => "debug",
-        }
+        logref_engine::severity_name(self.code())
     }
 
     /// Reads the spellings the five documents use (`NOTICE`, `warn`, `ERR`,
@@ -178,9 +131,19 @@ mod tests {
     }
 
     #[test]
-    fn param_type_round_trips() {
-        for t in ParamType::ALL {
-            assert_eq!(ParamType::parse(t.as_str()), Some(t));
+    fn param_types_are_written_by_name() {
+        for ty in ParamType::ALL {
+            let p = Param {
+                name: "x".into(),
+                ty,
+            };
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(
+                json,
+                format!("{{\"name\":\"x\",\"type\":\"{}\"}}", ty.as_str())
+            );
+            assert_eq!(serde_json::from_str::<Param>(&json).unwrap(), p);
         }
+        assert!(serde_json::from_str::<Param>(r#"{"name":"x","type":"float"}"#).is_err());
     }
 }

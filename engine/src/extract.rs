@@ -17,10 +17,11 @@ use crate::types::ValueType;
 /// then matches without parameters rather than taking unbounded time).
 pub const STEP_BUDGET: usize = 20_000;
 
-/// A flattened pattern: `Opt(inner)` becomes `OptStart(len)` then `inner`.
-#[derive(Debug, Clone, Copy)]
-enum Op<'p> {
-    Lit(&'p [u8]),
+/// One step of a flattened pattern: `Opt(inner)` becomes `OptStart(len)`
+/// then `inner`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Op {
+    Lit(Box<[u8]>),
     Blank,
     Hole(u16, ValueType),
     AnyTag,
@@ -28,10 +29,25 @@ enum Op<'p> {
     OptStart(usize),
 }
 
-fn flatten<'p>(items: &'p [Item], out: &mut Vec<Op<'p>>) {
+/// A pattern's items flattened once, when the artifact is loaded, so the
+/// record path only walks them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    ops: Vec<Op>,
+}
+
+impl Program {
+    pub fn new(items: &[Item]) -> Program {
+        let mut ops = Vec::new();
+        flatten(items, &mut ops);
+        Program { ops }
+    }
+}
+
+fn flatten(items: &[Item], out: &mut Vec<Op>) {
     for it in items {
         match it {
-            Item::Lit(s) => out.push(Op::Lit(s.as_bytes())),
+            Item::Lit(s) => out.push(Op::Lit(s.as_bytes().into())),
             Item::Blank => out.push(Op::Blank),
             Item::Hole { name, ty } => out.push(Op::Hole(*name, *ty)),
             Item::AnyTag => out.push(Op::AnyTag),
@@ -128,23 +144,20 @@ enum Choice {
 /// Reusable buffers so that extraction allocates nothing once warm.
 #[derive(Default)]
 pub struct Scratch {
-    ops_len: usize,
     ends: Vec<usize>,
     stack: Vec<Choice>,
 }
 
-/// Finds values for `items` such that the whole pattern matches
-/// `text[..end]` exactly. `None` when there is no such split or the step
-/// budget ran out.
+/// Finds values for the pattern's holes such that the whole pattern
+/// matches `text[..end]` exactly. `None` when there is no such split or the
+/// step budget ran out.
 pub fn extract(
-    items: &[Item],
+    program: &Program,
     text: &[u8],
     end: usize,
     scratch: &mut Scratch,
 ) -> Option<Extraction> {
-    let mut ops = Vec::with_capacity(scratch.ops_len.max(8));
-    flatten(items, &mut ops);
-    scratch.ops_len = scratch.ops_len.max(ops.len());
+    let ops = &program.ops;
     let text = text.get(..end)?;
     scratch.ends.clear();
     scratch.stack.clear();
@@ -204,7 +217,7 @@ pub fn extract(
             Some(Op::Hole(name, ty)) => {
                 let (name, ty) = (*name, *ty);
                 let from = scratch.ends.len();
-                candidate_ends(ty, text, pos, ops.get(pc + 1).copied(), &mut scratch.ends);
+                candidate_ends(ty, text, pos, ops.get(pc + 1), &mut scratch.ends);
                 let to = scratch.ends.len();
                 if from == to {
                     false
@@ -264,7 +277,7 @@ pub fn extract(
                         tag,
                     });
                 }
-                if let Op::Hole(name, _) = ops[p] {
+                if let Some(&Op::Hole(name, _)) = ops.get(p) {
                     out.values.push((name, start, e));
                 }
                 pos = e;
@@ -276,7 +289,13 @@ pub fn extract(
 
 /// Pushes the possible ends of a `ty` value starting at `pos`, in order of
 /// preference, keeping only ends where `next` can start.
-fn candidate_ends(ty: ValueType, text: &[u8], pos: usize, next: Option<Op>, ends: &mut Vec<usize>) {
+fn candidate_ends(
+    ty: ValueType,
+    text: &[u8],
+    pos: usize,
+    next: Option<&Op>,
+    ends: &mut Vec<usize>,
+) {
     if pos >= text.len() || is_blank(text[pos]) {
         return;
     }
@@ -327,7 +346,12 @@ mod tests {
 
     fn run<'t>(items: &[Item], text: &'t str) -> Option<Vec<&'t str>> {
         let mut scratch = Scratch::default();
-        let x = extract(items, text.as_bytes(), text.len(), &mut scratch)?;
+        let x = extract(
+            &Program::new(items),
+            text.as_bytes(),
+            text.len(),
+            &mut scratch,
+        )?;
         Some(x.values.iter().map(|(_, a, b)| &text[*a..*b]).collect())
     }
 
@@ -399,7 +423,13 @@ mod tests {
         ];
         let text = "l2tpd[12]: [7] peer:192.0.2.1";
         let mut scratch = Scratch::default();
-        let x = extract(&items, text.as_bytes(), text.len(), &mut scratch).unwrap();
+        let x = extract(
+            &Program::new(&items),
+            text.as_bytes(),
+            text.len(),
+            &mut scratch,
+        )
+        .unwrap();
         assert_eq!(x.tag, Some((0, 5)));
         assert_eq!(
             run(&items, "[7] peer:192.0.2.1").unwrap(),

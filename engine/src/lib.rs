@@ -23,6 +23,27 @@ pub use artifact::{ArtifactError, EntryInfo, Tables};
 pub use matcher::{Aligned, Match, MatchKind, Matcher, ParamValue};
 pub use types::ValueType;
 
+/// Syslog severity names (RFC 5424, lower case) by code 0 to 7.
+pub const SEVERITY_NAMES: [&str; 8] = [
+    "emergency",
+    "alert",
+    "critical",
+    "error",
+    "warning",
+    "notice",
+    "info",
+    "debug",
+];
+
+/// The name of syslog severity `code` (`info` for a code out of range,
+/// which a validated artifact never holds).
+pub fn severity_name(code: u8) -> &'static str {
+    SEVERITY_NAMES
+        .get(usize::from(code))
+        .copied()
+        .unwrap_or("info")
+}
+
 /// 64-bit FNV-1a. Used for derived catalog keys and the catalog checksum;
 /// stable across versions and platforms by construction.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -21,7 +21,7 @@ use regex_automata::dfa::{dense, Automaton};
 use regex_automata::util::primitives::StateID;
 use regex_automata::{Anchored, Input};
 
-use crate::artifact::{self, ArtifactError, EntryInfo, Item, KeyKind, Scope, Tables};
+use crate::artifact::{self, ArtifactError, EntryInfo, KeyKind, Scope, Tables};
 use crate::extract::{self, Scratch};
 use crate::syslog::{self, SyslogHeader, WireFormat};
 
@@ -95,6 +95,8 @@ pub struct Matcher {
     junos_tags: HashMap<String, usize>,
     /// Patterns of each entry (for key-only extraction).
     patterns_of: Vec<Vec<usize>>,
+    /// Each pattern's items, flattened for the extractor once.
+    programs: Vec<extract::Program>,
     /// Each entry's params whose values come from key=value pairs: those no
     /// pattern of the entry has a hole for.
     kv_params: Vec<Vec<usize>>,
@@ -196,8 +198,14 @@ impl Matcher {
                     .collect()
             })
             .collect();
+        let programs = tables
+            .patterns
+            .iter()
+            .map(|p| extract::Program::new(&p.items))
+            .collect();
         Ok(Matcher {
             dfa,
+            programs,
             tables,
             catalog_checksum,
             clavister_ids,
@@ -217,10 +225,6 @@ impl Matcher {
 
     pub fn catalog_checksum(&self) -> u64 {
         self.catalog_checksum
-    }
-
-    pub fn pattern_count(&self) -> usize {
-        self.tables.patterns.len()
     }
 
     /// Identifies `line` and pulls out its parameters. `None` when the line
@@ -303,12 +307,9 @@ impl Matcher {
             let text = line.get(text_start..).unwrap_or("");
             if let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) {
                 let mut scratch = Scratch::default();
-                if let Some(x) = extract::extract(
-                    &self.tables.patterns[pat].items,
-                    text.as_bytes(),
-                    end,
-                    &mut scratch,
-                ) {
+                if let Some(x) =
+                    extract::extract(&self.programs[pat], text.as_bytes(), end, &mut scratch)
+                {
                     for (ni, a, b) in x.values {
                         let name = self.tables.patterns[pat].names[ni as usize].as_str();
                         if !params.iter().any(|p| p.name == name) {
@@ -511,7 +512,12 @@ impl Matcher {
         let pattern = &self.tables.patterns[winner.pattern];
         let mut params: Vec<ParamValue<'l>> = Vec::new();
         let mut scratch = Scratch::default();
-        if let Some(x) = extract::extract(&pattern.items, bytes, winner.end, &mut scratch) {
+        if let Some(x) = extract::extract(
+            &self.programs[winner.pattern],
+            bytes,
+            winner.end,
+            &mut scratch,
+        ) {
             for (ni, a, b) in x.values {
                 let name = pattern.names[ni as usize].as_str();
                 let (value, span) = match map
@@ -556,11 +562,6 @@ impl Matcher {
     /// The patterns compiled for entry `e`.
     pub fn patterns_of(&self, e: usize) -> &[usize] {
         self.patterns_of.get(e).map_or(&[], Vec::as_slice)
-    }
-
-    /// The pattern's items (for `logref explain`).
-    pub fn pattern_items(&self, p: usize) -> &[Item] {
-        &self.tables.patterns[p].items
     }
 }
 

@@ -52,7 +52,14 @@ pub struct SyslogHeader<'a> {
     pub msg_start: usize,
 }
 
-impl SyslogHeader<'_> {
+impl<'a> SyslogHeader<'a> {
+    /// Takes the program, pid and message start from a tag found in `line`.
+    fn set_tag(&mut self, line: &'a str, t: &TagSpan) {
+        self.program = sub(line, t.program.0, t.program.1);
+        self.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
+        self.msg_start = skip_blanks(line.as_bytes(), t.end);
+    }
+
     pub fn facility(&self) -> Option<u8> {
         self.pri.map(|p| p >> 3)
     }
@@ -255,10 +262,8 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
             if let Some(t) = parse_tag(s, after) {
                 h.format = WireFormat::Bracketed;
                 h.timestamp = sub(line, i + 1, i + close);
-                h.program = sub(line, t.program.0, t.program.1);
-                h.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
+                h.set_tag(line, &t);
                 h.tag_start = after;
-                h.msg_start = skip_blanks(s, t.end);
                 return h;
             }
         }
@@ -282,9 +287,7 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         h.tag_start = tag_at;
         h.msg_start = tag_at;
         if let Some(t) = parse_tag(s, tag_at) {
-            h.program = sub(line, t.program.0, t.program.1);
-            h.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
-            h.msg_start = skip_blanks(s, t.end);
+            h.set_tag(line, &t);
         }
         return h;
     }
@@ -292,9 +295,7 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
     h.tag_start = i;
     h.msg_start = i;
     if let Some(t) = parse_tag(s, i) {
-        h.program = sub(line, t.program.0, t.program.1);
-        h.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
-        h.msg_start = skip_blanks(s, t.end);
+        h.set_tag(line, &t);
     }
     h
 }

@@ -5,7 +5,7 @@
 //! enrich is returned byte for byte as it came in. The output buffer is
 //! reused, so memory does not grow with the number of records.
 
-use logref_engine::{EntryInfo, Match, Matcher};
+use logref_engine::{severity_name, EntryInfo, Match, Matcher};
 
 use crate::config::{Config, Style};
 use crate::json::{self, Reject};
@@ -23,7 +23,6 @@ pub struct Stats {
 pub struct Enricher {
     matcher: Matcher,
     config: Config,
-    text_fields: Vec<String>,
     /// Per entry, the static part of the `catalog` object (JSON members
     /// without braces), built on first use.
     fragments: Vec<Option<Box<[u8]>>>,
@@ -38,24 +37,6 @@ fn push_opt(out: &mut Vec<u8>, v: Option<&str>) {
         Some(s) => json::push_string(out, s),
         None => out.extend_from_slice(b"null"),
     }
-}
-
-const SEVERITY_NAMES: [&str; 8] = [
-    "emergency",
-    "alert",
-    "critical",
-    "error",
-    "warning",
-    "notice",
-    "info",
-    "debug",
-];
-
-fn severity_name(code: u8) -> &'static str {
-    SEVERITY_NAMES
-        .get(usize::from(code))
-        .copied()
-        .unwrap_or("info")
 }
 
 fn catalog_fragment(e: &EntryInfo) -> Box<[u8]> {
@@ -116,7 +97,6 @@ impl Enricher {
     pub fn new(matcher: Matcher, config: Config) -> Enricher {
         let n = matcher.entries().len();
         Enricher {
-            text_fields: config.text_fields.clone(),
             matcher,
             config,
             fragments: vec![None; n],
@@ -182,12 +162,11 @@ impl Enricher {
         if std::str::from_utf8(record).is_err() {
             return Err(Reject::NotUtf8);
         }
-        let fields: Vec<&str> = self.text_fields.iter().map(String::as_str).collect();
         let target = match style {
             Style::Catalog => self.config.target.as_str(),
             Style::Ecs => "event.code",
         };
-        let loc = json::locate(record, &fields, target)?;
+        let loc = json::locate(record, &self.config.text_fields, target)?;
         if loc.target_exists {
             return Err(Reject::TargetExists);
         }

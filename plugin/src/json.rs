@@ -152,7 +152,7 @@ fn skip_value(b: &[u8], i: usize) -> Result<usize, Reject> {
 
 /// Walks the top-level object, locating `text_fields` (in preference
 /// order), Fluent Bit syslog fields and `target`.
-pub fn locate(b: &[u8], text_fields: &[&str], target: &str) -> Result<Located, Reject> {
+pub fn locate<F: AsRef<str>>(b: &[u8], text_fields: &[F], target: &str) -> Result<Located, Reject> {
     let mut loc = Located {
         text_rank: usize::MAX,
         ..Located::default()
@@ -185,7 +185,10 @@ pub fn locate(b: &[u8], text_fields: &[&str], target: &str) -> Result<Located, R
         let v0 = i;
         i = skip_value(b, i)?;
         let span = Some((v0, i));
-        if let Some(rank) = text_fields.iter().position(|f| f.as_bytes() == key) {
+        if let Some(rank) = text_fields
+            .iter()
+            .position(|f| f.as_ref().as_bytes() == key)
+        {
             if rank < loc.text_rank {
                 loc.text_rank = rank;
                 loc.text = span;

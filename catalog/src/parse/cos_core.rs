@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{join_value, labelled_fields, none_if_empty, Blocks, Doc, EntryDraft, SourceInfo};
+use super::{
+    clavister_chapter, join_value, labelled_fields, none_if_empty, Block, Doc, EntryDraft,
+    SourceInfo,
+};
 use crate::model::{Entry, Param, ParamType};
 use crate::overrides::Overrides;
 use crate::Error;
@@ -28,18 +31,6 @@ const LABELS: &[&str] = &[
     "Parameters",
 ];
 
-/// `2.42.1.` followed by a space or NBSP: the section number and the rest.
-pub(crate) fn section_heading(line: &str) -> Option<(&str, &str)> {
-    let end = line.find(['\u{a0}', ' '])?;
-    let (num, rest) = line.split_at(end);
-    let rest = rest.trim_start_matches(['\u{a0}', ' ']);
-    let ok = num.ends_with('.')
-        && num.len() > 1
-        && num.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && !num.starts_with('.');
-    ok.then_some((num.trim_end_matches('.'), rest))
-}
-
 /// `name (ID: 02800001)`.
 fn name_and_id(rest: &str) -> Option<(&str, &str)> {
     let open = rest.rfind(" (ID: ")?;
@@ -53,41 +44,19 @@ fn name_and_id(rest: &str) -> Option<(&str, &str)> {
 }
 
 pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<Entry>, Error> {
-    let mut category: Option<String> = None;
-    // (heading line, section, name, id, body lines)
-    let mut blocks: Blocks = Vec::new();
-    for (n, line) in doc.numbered() {
-        if let Some((num, rest)) = section_heading(line) {
-            let depth = num.split('.').count();
-            if depth == 2 {
-                category = Some(rest.trim().to_string());
-                continue;
-            }
-            if depth == 3 {
-                let (name, id) = name_and_id(rest)
-                    .ok_or_else(|| doc.err(n, "an entry heading `N.N.N. name (ID: digits)`"))?;
-                blocks.push((
-                    n,
-                    num.to_string(),
-                    name.to_string(),
-                    id.to_string(),
-                    Vec::new(),
-                ));
-                continue;
-            }
-        }
-        // Lines before the first entry are the chapter introduction.
-        if let Some(b) = blocks.last_mut() {
-            b.4.push((n, line));
-        }
-    }
-    let category = category.ok_or_else(|| doc.err(1, "a chapter heading `N.N. Category`"))?;
-    if blocks.is_empty() {
-        return Err(doc.err(1, "at least one entry heading"));
-    }
-
+    let (category, blocks) = clavister_chapter(
+        doc,
+        name_and_id,
+        "an entry heading `N.N.N. name (ID: digits)`",
+    )?;
     let mut entries = Vec::new();
-    for (line, section, name, id, body) in blocks {
+    for Block {
+        line,
+        section,
+        heading: (name, id),
+        body,
+    } in blocks
+    {
         let fields = labelled_fields(doc, &body, LABELS)?;
         let get = |label: &str| fields.iter().find(|f| f.0 == label);
         let need = |label: &str| {

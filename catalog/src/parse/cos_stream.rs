@@ -15,8 +15,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::cos_core::section_heading;
-use super::{join_value, labelled_fields, none_if_empty, Blocks, Doc, EntryDraft, SourceInfo};
+use super::{
+    clavister_chapter, join_value, labelled_fields, none_if_empty, Block, Doc, EntryDraft,
+    SourceInfo,
+};
 use crate::model::{Entry, Param, ParamType};
 use crate::overrides::Overrides;
 use crate::Error;
@@ -43,39 +45,19 @@ fn id_and_title(rest: &str) -> Option<(&str, &str)> {
 }
 
 pub fn parse(doc: &Doc, info: &SourceInfo, overrides: &Overrides) -> Result<Vec<Entry>, Error> {
-    let mut chapter: Option<String> = None;
-    let mut blocks: Blocks = Vec::new();
-    for (n, line) in doc.numbered() {
-        if let Some((num, rest)) = section_heading(line) {
-            match num.split('.').count() {
-                2 => {
-                    chapter = Some(rest.trim().to_string());
-                    continue;
-                }
-                3 => {
-                    let (id, title) = id_and_title(rest).ok_or_else(|| {
-                        doc.err(n, "an entry heading `N.N.N. [ID: digits] Title`")
-                    })?;
-                    blocks.push((
-                        n,
-                        num.to_string(),
-                        id.to_string(),
-                        title.to_string(),
-                        Vec::new(),
-                    ));
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        if let Some(b) = blocks.last_mut() {
-            b.4.push((n, line));
-        }
-    }
-    let chapter = chapter.ok_or_else(|| doc.err(1, "a chapter heading `N.N. Category`"))?;
-
+    let (chapter, blocks) = clavister_chapter(
+        doc,
+        id_and_title,
+        "an entry heading `N.N.N. [ID: digits] Title`",
+    )?;
     let mut entries = Vec::new();
-    for (line, section, id, title, body) in blocks {
+    for Block {
+        line,
+        section,
+        heading: (id, title),
+        body,
+    } in blocks
+    {
         let fields = labelled_fields(doc, &body, LABELS)?;
         let get = |label: &str| fields.iter().find(|f| f.0 == label);
         let need = |label: &str| {

@@ -259,9 +259,71 @@ pub fn none_if_empty(value: &str) -> Option<String> {
 /// The labelled fields of one entry: `(label, line of the label, value lines)`.
 pub type Fields<'a> = Vec<(&'static str, usize, Vec<&'a str>)>;
 
-/// Entry blocks of a Clavister chapter: `(heading line, section number,
-/// first heading part, second heading part, body lines)`.
-pub type Blocks<'a> = Vec<(usize, String, String, String, Vec<(usize, &'a str)>)>;
+/// One entry of a Clavister chapter: its heading, split by the format's
+/// heading parser into two parts (name and id, or id and title), and the
+/// lines below it.
+pub struct Block<'a> {
+    pub line: usize,
+    /// The section number, `2.42.1`.
+    pub section: String,
+    pub heading: (String, String),
+    pub body: Vec<(usize, &'a str)>,
+}
+
+/// `2.42.1.` followed by a space or NBSP: the section number and the rest.
+pub fn section_heading(line: &str) -> Option<(&str, &str)> {
+    let end = line.find(['\u{a0}', ' '])?;
+    let (num, rest) = line.split_at(end);
+    let rest = rest.trim_start_matches(['\u{a0}', ' ']);
+    let ok = num.ends_with('.')
+        && num.len() > 1
+        && num.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !num.starts_with('.');
+    ok.then_some((num.trim_end_matches('.'), rest))
+}
+
+/// Splits a Clavister chapter (`2.42. L2TP`, then `2.42.N. heading` per
+/// entry; cOS Core and cOS Stream share this shape) into its title and its
+/// entry blocks. `entry_heading` splits an entry heading's text; `expected`
+/// says what it accepts, for the error.
+pub fn clavister_chapter<'a>(
+    doc: &Doc<'a>,
+    entry_heading: fn(&str) -> Option<(&str, &str)>,
+    expected: &str,
+) -> Result<(String, Vec<Block<'a>>), Error> {
+    let mut chapter: Option<String> = None;
+    let mut blocks: Vec<Block<'a>> = Vec::new();
+    for (n, line) in doc.numbered() {
+        if let Some((num, rest)) = section_heading(line) {
+            match num.split('.').count() {
+                2 => {
+                    chapter = Some(rest.trim().to_string());
+                    continue;
+                }
+                3 => {
+                    let (a, b) = entry_heading(rest).ok_or_else(|| doc.err(n, expected))?;
+                    blocks.push(Block {
+                        line: n,
+                        section: num.to_string(),
+                        heading: (a.to_string(), b.to_string()),
+                        body: Vec::new(),
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        // Lines before the first entry are the chapter introduction.
+        if let Some(b) = blocks.last_mut() {
+            b.body.push((n, line));
+        }
+    }
+    let chapter = chapter.ok_or_else(|| doc.err(1, "a chapter heading `N.N. Category`"))?;
+    if blocks.is_empty() {
+        return Err(doc.err(1, "at least one entry heading"));
+    }
+    Ok((chapter, blocks))
+}
 
 /// Splits the lines of one labelled entry (Clavister style: a label line,
 /// then its value on the following lines) into `(label, first line, value
