@@ -1,0 +1,451 @@
+//! The VRL remap program: `program.vrl` (the steps, written by hand) with
+//! the catalog's parts filled in.
+//!
+//! Why generated VRL and not a table the program interprets: VRL cannot
+//! build a regular expression from a string at speed (each `to_regex`
+//! compiles anew), so every template must be a regex *literal* in the
+//! program, where Vector compiles it once at start-up. To keep each line
+//! from trying all of them, templates are grouped by the first word they
+//! can start with (or, for templates that start with a placeholder, by
+//! the program allowed to send them) and the program branches on that
+//! word through a binary tree of string comparisons.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use logref_engine::artifact::{EntryInfo, Item, KeyKind, PatternInfo, Scope, Tables};
+
+use crate::template_regex::{self, group_name, ANY_TAG};
+
+/// The hand-written steps; `@NAME@` marks what is generated.
+const SKELETON: &str = include_str!("program.vrl");
+
+/// Keys with at most this many templates in a tree leaf are compared one
+/// by one.
+const LEAF_KEYS: usize = 4;
+
+/// A VRL string literal.
+pub fn vrl_string(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '{' => o.push_str("\\{"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// A VRL regex literal (`r'...'`); a quote inside is written `\x27`.
+pub fn vrl_regex(re: &str) -> String {
+    format!("r'{}'", re.replace('\'', r"\x27"))
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The first words a message matching `items` can start with (the run of
+/// ASCII letters, digits and `_` at its start, maybe empty), or `None`
+/// when that depends on a placeholder's value. An optional program tag in
+/// front is skipped: the program tries the word after a tag as well.
+fn first_words(items: &[Item]) -> Option<Vec<String>> {
+    let Some((first, rest)) = items.split_first() else {
+        return Some(vec![String::new()]);
+    };
+    match first {
+        Item::Opt(inner) if matches!(inner.as_slice(), [Item::AnyTag]) => first_words(rest),
+        Item::Opt(inner) => {
+            let mut with: Vec<Item> = inner.clone();
+            with.extend_from_slice(rest);
+            let mut a = first_words(&with)?;
+            for w in first_words(rest)? {
+                if !a.contains(&w) {
+                    a.push(w);
+                }
+            }
+            Some(a)
+        }
+        Item::Lit(s) => {
+            let word: String = s.chars().take_while(|c| is_word(*c)).collect();
+            if word.len() < s.len() {
+                return Some(vec![word]);
+            }
+            // The literal is all word characters: the word on the wire ends
+            // with it only if what follows cannot continue it.
+            (!may_start_with_word(rest)).then(|| vec![word])
+        }
+        Item::Blank => Some(vec![String::new()]),
+        Item::Hole { .. } | Item::AnyTag => None,
+    }
+}
+
+/// Whether a message matching `items` may start with a word character.
+fn may_start_with_word(items: &[Item]) -> bool {
+    let Some((first, rest)) = items.split_first() else {
+        return false;
+    };
+    match first {
+        Item::Lit(s) if s.is_empty() => may_start_with_word(rest),
+        Item::Lit(s) => s.starts_with(is_word),
+        Item::Blank => false,
+        Item::Hole { .. } | Item::AnyTag => true,
+        Item::Opt(inner) => {
+            let mut with: Vec<Item> = inner.clone();
+            with.extend_from_slice(rest);
+            may_start_with_word(&with) || may_start_with_word(rest)
+        }
+    }
+}
+
+/// Where a template is tried.
+enum Placement {
+    /// Under each of these dispatch keys.
+    Keys(Vec<String>),
+    /// For every line (its first word cannot be known in advance).
+    Always,
+    /// Never by its text (Junos: the tag decides), or never at all (a
+    /// template starting with a placeholder and no program to send it).
+    Never,
+}
+
+fn placement(p: &PatternInfo) -> Placement {
+    match &p.scope {
+        Scope::KeyOnly => Placement::Never,
+        Scope::Programs(list) if list.is_empty() => Placement::Never,
+        Scope::Programs(list) => Placement::Keys(list.iter().map(|p| format!("@{p}")).collect()),
+        Scope::Any => match first_words(&p.items) {
+            Some(words) => Placement::Keys(words),
+            None => Placement::Always,
+        },
+    }
+}
+
+/// The object of a pattern's parameters from the captures in variable `c`
+/// (the first value of a name that appears twice).
+fn params_object(p: &PatternInfo, c: &str) -> String {
+    let holes = template_regex::holes(&p.items);
+    let mut by_name: Vec<(u16, Vec<usize>)> = Vec::new();
+    for (i, n) in holes.iter().enumerate() {
+        match by_name.iter_mut().find(|(m, _)| m == n) {
+            Some((_, v)) => v.push(i),
+            None => by_name.push((*n, vec![i])),
+        }
+    }
+    let fields: Vec<String> = by_name
+        .iter()
+        .map(|(n, groups)| {
+            let name = p.names.get(usize::from(*n)).map_or("", String::as_str);
+            let value = match groups.as_slice() {
+                [g] => format!("{c}.{}", group_name(*g)),
+                many => {
+                    let alts: Vec<String> =
+                        many.iter().map(|g| format!("{c}.{}", group_name(*g))).collect();
+                    format!("get(compact([{}]), [0]) ?? null", alts.join(", "))
+                }
+            };
+            format!("{}: {value}", vrl_string(name))
+        })
+        .collect();
+    format!("{{{}}}", fields.join(", "))
+}
+
+/// Parameters of entry `e` that no template hole fills: sent as key=value
+/// after the sentence (cOS Stream).
+fn kv_params(entry: &EntryInfo, patterns: &[&PatternInfo]) -> Vec<String> {
+    entry
+        .params
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| !patterns.iter().any(|p| p.names.contains(n)))
+        .cloned()
+        .collect()
+}
+
+fn vrl_list(items: &[String]) -> String {
+    let v: Vec<String> = items.iter().map(|s| vrl_string(s)).collect();
+    format!("[{}]", v.join(", "))
+}
+
+fn indent(code: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    code.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}\n")
+            }
+        })
+        .collect()
+}
+
+struct Generator<'t> {
+    tables: &'t Tables,
+    weight_width: usize,
+    entry_width: usize,
+}
+
+impl Generator<'_> {
+    /// A pattern's place in the ranking, kind aside: `weight|entry`, so
+    /// that sorted ranks put more literal text first, then catalog order.
+    fn rank(&self, p: &PatternInfo) -> String {
+        let max = 10u64.pow(self.weight_width as u32) - 1;
+        format!(
+            "{:0ww$}|{:0ew$}",
+            max - u64::from(p.weight),
+            p.entry,
+            ww = self.weight_width,
+            ew = self.entry_width
+        )
+    }
+
+    /// Length of `kind|weight|` in a ranked key.
+    fn rank_prefix_len(&self) -> usize {
+        self.weight_width + 3
+    }
+
+    fn entry(&self, p: &PatternInfo) -> &EntryInfo {
+        &self.tables.entries[p.entry as usize]
+    }
+
+    /// Matches one template against `text`: `lr_c` gets the captures of
+    /// an exact match, or the prefix and the rest of a prefix match, and
+    /// `lr_re` the capture expression (to split a prefix match later).
+    fn match_template(&self, p: &PatternInfo, text: &str) -> String {
+        let e = self.entry(p);
+        format!(
+            "# {} {}\nlr_re = {}\nlr_c = parse_regex({text}, lr_re) ?? parse_regex({text}, {}) ?? null\n",
+            e.key,
+            one_line(&e.template),
+            vrl_regex(&template_regex::capture(&p.items)),
+            vrl_regex(&template_regex::prefix(&p.items)),
+        )
+    }
+
+    /// The names of a pattern's holes, in order (`g0`, `g1`, ...).
+    fn hole_names(&self, p: &PatternInfo) -> String {
+        let names: Vec<String> = template_regex::holes(&p.items)
+            .iter()
+            .map(|n| p.names.get(usize::from(*n)).cloned().unwrap_or_default())
+            .collect();
+        vrl_list(&names)
+    }
+
+    /// Tries one template on `lr_t` and records it in `lr_hits`.
+    fn try_template(&self, p: &PatternInfo) -> String {
+        let e = self.entry(p);
+        let kv = kv_params(e, &[p]);
+        let kv_field = if kv.is_empty() {
+            String::new()
+        } else {
+            format!(", \"kv\": {}", vrl_list(&kv))
+        };
+        let mut s = self.match_template(p, "lr_t");
+        let _ = writeln!(
+            s,
+            "if lr_c != null {{ lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re{kv_field}}}) ?? lr_hits }}",
+            self.rank(p),
+            vrl_string(&e.key),
+            self.hole_names(p),
+        );
+        s
+    }
+
+    /// Binary tree of comparisons on `lr_k` over sorted groups.
+    fn tree(&self, groups: &[(&String, &Vec<usize>)]) -> String {
+        if groups.len() <= LEAF_KEYS {
+            let mut s = String::new();
+            // Sequential rather than `else if`: VRL's type checker pays for
+            // every level of nesting.
+            for (k, pats) in groups {
+                let _ = writeln!(s, "if lr_k == {} {{", vrl_string(k));
+                for &pi in pats.iter() {
+                    s.push_str(&indent(&self.try_template(&self.tables.patterns[pi]), 2));
+                }
+                s.push_str("}\n");
+            }
+            return s;
+        }
+        let mid = groups.len() / 2;
+        let mut s = String::new();
+        let _ = writeln!(s, "if lr_k < {} {{", vrl_string(groups[mid].0));
+        s.push_str(&indent(&self.tree(&groups[..mid]), 2));
+        s.push_str("} else {\n");
+        s.push_str(&indent(&self.tree(&groups[mid..]), 2));
+        s.push_str("}\n");
+        s
+    }
+
+    /// One Junos entry: the tag named it; its template gives parameters.
+    fn junos_leaf(&self, tag: &str, entry: usize) -> String {
+        let e = &self.tables.entries[entry];
+        let names: Vec<String> = e.params.iter().map(|(n, _)| n.clone()).collect();
+        let mut s = String::new();
+        let _ = writeln!(s, "if lr_jtag == {} {{", vrl_string(tag));
+        let _ = writeln!(s, "  lr_key = {}", vrl_string(&e.key));
+        let _ = writeln!(s, "  lr_names = {}", vrl_list(&names));
+        if let Some(p) = self
+            .tables
+            .patterns
+            .iter()
+            .find(|p| p.entry as usize == entry)
+        {
+            s.push_str(&indent(&self.match_template(p, "lr_jtext"), 2));
+            let _ = writeln!(
+                s,
+                "  if lr_c != null {{ lr_hit = {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re}} }}",
+                vrl_string(&e.key),
+                self.hole_names(p)
+            );
+        }
+        s.push_str("}\n");
+        s
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Counts of how templates are placed, for `logref export vector`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramStats {
+    pub dispatch_keys: usize,
+    pub largest_group: usize,
+    pub always: usize,
+    pub key_only: usize,
+}
+
+/// The whole program for `tables` (the artifact's), and how it placed
+/// the templates.
+pub fn program(tables: &Tables, catalog_checksum: u64) -> (String, ProgramStats) {
+    let max_weight = tables.patterns.iter().map(|p| p.weight).max().unwrap_or(0);
+    let g = Generator {
+        tables,
+        weight_width: max_weight.to_string().len().max(1),
+        entry_width: tables.entries.len().to_string().len(),
+    };
+    let mut stats = ProgramStats::default();
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut always = String::new();
+    for (i, p) in tables.patterns.iter().enumerate() {
+        match placement(p) {
+            Placement::Keys(keys) => {
+                for k in keys {
+                    groups.entry(k).or_default().push(i);
+                }
+            }
+            Placement::Always => {
+                stats.always += 1;
+                always.push_str(&g.try_template(p));
+            }
+            Placement::Never => stats.key_only += 1,
+        }
+    }
+    stats.dispatch_keys = groups.len();
+    stats.largest_group = groups.values().map(Vec::len).max().unwrap_or(0);
+    let sorted: Vec<(&String, &Vec<usize>)> = groups.iter().collect();
+    let dispatch = g.tree(&sorted);
+
+    // Vendor keys.
+    let mut junos_tags: Vec<(&str, usize)> = Vec::new();
+    let mut clavister: Vec<(u64, usize)> = Vec::new();
+    for k in &tables.keys {
+        match k.kind {
+            KeyKind::JunosTag => junos_tags.push((k.value.as_str(), k.entry as usize)),
+            KeyKind::ClavisterId => {
+                if let Ok(n) = k.value.parse::<u64>() {
+                    clavister.push((n, k.entry as usize));
+                }
+            }
+        }
+    }
+    let tags_regex = if junos_tags.is_empty() {
+        // Matches nothing.
+        r"[^\s\S]".to_string()
+    } else {
+        let alts: Vec<String> = junos_tags
+            .iter()
+            .map(|(t, _)| regex_syntax::escape(t))
+            .collect();
+        format!(r"\A(?:{})\z", alts.join("|"))
+    };
+    let mut junos = String::new();
+    for (tag, entry) in &junos_tags {
+        junos.push_str(&g.junos_leaf(tag, *entry));
+    }
+    let mut clav = String::new();
+    for (n, entry) in &clavister {
+        let e = &tables.entries[*entry];
+        let names: Vec<String> = e.params.iter().map(|(n, _)| n.clone()).collect();
+        let _ = writeln!(
+            clav,
+            "if lr_n == {n} {{ lr_key = {}; lr_names = {} }}",
+            vrl_string(&e.key),
+            vrl_list(&names)
+        );
+    }
+
+    let text = SKELETON
+        .replace("@CHECKSUM@", &format!("{catalog_checksum:016x}"))
+        .replace("@ENTRIES@", &tables.entries.len().to_string())
+        .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))
+        .replace("@ANY_TAG@", ANY_TAG)
+        .replace("@JUNOS@\n", &indent(&junos, 4))
+        .replace("@CLAVISTER@\n", &indent(&clav, 6))
+        .replace("@DISPATCH@\n", &indent(&(always + &dispatch), 2))
+        .replace("@RANK_LEN@", &g.rank_prefix_len().to_string());
+    (text, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logref_engine::ValueType;
+
+    #[test]
+    fn strings_and_regexes_are_quoted_for_vrl() {
+        assert_eq!(vrl_string(r#"a "b" {c} \d"#), r#""a \"b\" \{c} \\d""#);
+        assert_eq!(vrl_regex(r"it's"), r"r'it\x27s'");
+    }
+
+    #[test]
+    fn first_words_follow_the_wire() {
+        let lit = |s: &str| Item::Lit(s.into());
+        let tag = Item::Opt(vec![Item::AnyTag]);
+        let hole = Item::Hole {
+            name: 0,
+            ty: ValueType::String,
+        };
+        assert_eq!(
+            first_words(&[tag.clone(), lit("L2TP"), Item::Blank, hole.clone()]),
+            Some(vec!["L2TP".to_string()])
+        );
+        assert_eq!(
+            first_words(&[lit("BGP:"), Item::Blank]),
+            Some(vec!["BGP".to_string()])
+        );
+        assert_eq!(
+            first_words(&[lit("%BGP-5")]),
+            Some(vec![String::new()])
+        );
+        // `ID<n>`: the word on the wire goes on into the value.
+        assert_eq!(first_words(&[lit("ID"), hole.clone()]), None);
+        assert_eq!(first_words(&[tag, hole]), None);
+        assert_eq!(
+            first_words(&[Item::Opt(vec![lit("STATE_X:"), Item::Blank]), lit("down")]),
+            Some(vec!["STATE_X".to_string(), "down".to_string()])
+        );
+    }
+}

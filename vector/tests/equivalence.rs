@@ -1,0 +1,159 @@
+//! The generated VRL program, run by the `vrl` crate (Vector's compiler and
+//! runtime), must add the same `catalog` object as the plugin to every
+//! record of the fixture corpus.
+//!
+//! Where VRL cannot express what the engine does, the difference is
+//! counted and pinned here (and explained in the README): a change in
+//! either count is a change in behaviour someone must look at.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use logref_engine::syslog;
+use logref_plugin::config::{Config, Style};
+use logref_plugin::enrich::Enricher;
+use logref_vector::runtime::VrlProgram;
+use serde_json::{json, Value};
+
+/// Records whose `catalog` differs between VRL and the plugin, and why
+/// (see README, "What VRL cannot express").
+const PINNED_LINE_DIFFERENCES: usize = 0;
+const PINNED_SPLIT_DIFFERENCES: usize = 0;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every line of the fixture corpus: generated, hand-written device logs
+/// and the example log.
+fn corpus() -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut files = vec![root().join("fixtures/generated/corpus.jsonl")];
+    let mut devices: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/devices"))
+        .expect("fixtures/devices")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    devices.sort();
+    files.extend(devices);
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("fixture file");
+        for l in text.lines() {
+            if l.trim().is_empty() || l.starts_with("//") {
+                continue;
+            }
+            let v: Value = serde_json::from_str(l).expect("fixture JSON");
+            if let Some(s) = v.get("line").and_then(Value::as_str) {
+                lines.push(s.to_string());
+            }
+        }
+    }
+    let example = std::fs::read_to_string(root().join("examples/device-logs.log"))
+        .expect("examples/device-logs.log");
+    lines.extend(example.lines().map(str::to_string));
+    lines
+}
+
+struct Engines {
+    vrl: VrlProgram,
+    plugin: Enricher,
+}
+
+fn engines() -> &'static Mutex<Engines> {
+    static ENGINES: OnceLock<Mutex<Engines>> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let m = logref_default_artifact::matcher().expect("default artifact");
+        let ex = logref_vector::export(m.tables(), m.catalog_checksum(), "x", "x.log");
+        let vrl = VrlProgram::new(&ex.program, &ex.table_csv).unwrap_or_else(|e| panic!("{e}"));
+        let plugin = Enricher::new(
+            logref_default_artifact::matcher().expect("default artifact"),
+            Config::default(),
+        );
+        Mutex::new(Engines { vrl, plugin })
+    })
+}
+
+fn plugin_catalog(plugin: &mut Enricher, record: &Value) -> Option<Value> {
+    let bytes = serde_json::to_vec(record).expect("serialise");
+    let out = plugin.process(&bytes, Style::Catalog);
+    let out = out.strip_suffix(b"\0").unwrap_or(out);
+    let v: Value = serde_json::from_slice(out).expect("plugin output is JSON");
+    v.get("catalog").cloned()
+}
+
+/// Runs both engines over `records` (VRL event, plugin record) and returns
+/// the differences, printing the first few.
+fn differences(records: &[(Value, Value)]) -> usize {
+    let mut e = engines().lock().unwrap_or_else(|p| p.into_inner());
+    let mut diffs = 0;
+    for (event, record) in records {
+        let out = e.vrl.run(event.clone()).unwrap_or_else(|err| panic!("{err}"));
+        let vrl = out.get("catalog").cloned();
+        let plugin = plugin_catalog(&mut e.plugin, record);
+        if vrl != plugin {
+            diffs += 1;
+            if diffs <= 15 {
+                eprintln!(
+                    "DIFF {event}\n  vrl:    {}\n  plugin: {}",
+                    vrl.map_or("none".into(), |v| v.to_string()),
+                    plugin.map_or("none".into(), |v| v.to_string())
+                );
+            }
+        }
+    }
+    diffs
+}
+
+#[test]
+fn vrl_enriches_every_corpus_line_like_the_plugin() {
+    let lines = corpus();
+    assert!(lines.len() > 2000, "corpus too small: {}", lines.len());
+    let records: Vec<(Value, Value)> = lines
+        .iter()
+        .map(|l| (json!({ "message": l }), json!({ "message": l })))
+        .collect();
+    let diffs = differences(&records);
+    eprintln!("{diffs} of {} lines differ", records.len());
+    assert_eq!(diffs, PINNED_LINE_DIFFERENCES);
+}
+
+/// Vector's `syslog` source splits the header off (`appname`, `procid`),
+/// as Fluent Bit's syslog parser does (`ident`, `pid`).
+#[test]
+fn vrl_enriches_split_syslog_records_like_the_plugin() {
+    let lines = corpus();
+    let mut records = Vec::new();
+    for l in &lines {
+        let h = syslog::parse(l);
+        let (Some(prog), true) = (h.program, h.format != syslog::WireFormat::Rfc5424) else {
+            continue;
+        };
+        let msg = &l[h.msg_start..];
+        let mut event = json!({ "message": msg, "appname": prog });
+        let mut record = json!({ "message": msg, "ident": prog });
+        if let Some(pid) = h.pid {
+            event["procid"] = json!(pid);
+            record["pid"] = json!(pid);
+        }
+        records.push((event, record));
+    }
+    assert!(records.len() > 500, "too few split records: {}", records.len());
+    let diffs = differences(&records);
+    eprintln!("{diffs} of {} split records differ", records.len());
+    assert_eq!(diffs, PINNED_SPLIT_DIFFERENCES);
+}
+
+/// Records the program must leave alone.
+#[test]
+fn vrl_leaves_other_records_unchanged() {
+    let mut e = engines().lock().unwrap_or_else(|p| p.into_inner());
+    for event in [
+        json!({ "message": "" }),
+        json!({ "message": 42 }),
+        json!({ "other": "L2TP client office7 resolved vpn-gw1 to tun0" }),
+        json!({ "message": "L2TP client office7 resolved vpn-gw1 to tun0", "catalog": "mine" }),
+        json!({ "message": "nothing documented here" }),
+    ] {
+        let out = e.vrl.run(event.clone()).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(out, event);
+    }
+}
