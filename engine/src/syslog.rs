@@ -337,7 +337,11 @@ fn parse_5424<'a>(line: &'a str, mut i: usize, h: &mut SyslogHeader<'a>) -> Opti
                 j += 1;
             }
             if j >= s.len() {
-                return None; // unterminated: not 5424
+                // Unterminated: a line cut short in transit (UDP syslog
+                // truncates at 1 or 2 KiB). The header stands; the
+                // structured data runs to the end and there is no message.
+                i = s.len();
+                break;
             }
             i = j + 1;
         }
@@ -417,6 +421,19 @@ mod tests {
         assert_eq!(&line[h.msg_start..], "text here");
         let h = parse("<13>1 - - - - - - just text");
         assert_eq!((h.host, h.program, h.structured_data), (None, None, None));
+    }
+
+    #[test]
+    fn rfc5424_cut_inside_structured_data_keeps_its_header() {
+        let line = "<35>1 2026-11-22T10:15:02.120Z srx1 fwauthd 1893 DYNAMIC_VPN_AUTH_FAIL [junos@2636.1.1.1.2.40 username=\"al";
+        let h = parse(line);
+        assert_eq!(h.format, WireFormat::Rfc5424);
+        assert_eq!(h.msgid, Some("DYNAMIC_VPN_AUTH_FAIL"));
+        assert_eq!(
+            h.structured_data,
+            Some("[junos@2636.1.1.1.2.40 username=\"al")
+        );
+        assert_eq!(h.msg_start, line.len());
     }
 
     #[test]

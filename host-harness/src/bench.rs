@@ -175,6 +175,20 @@ pub fn run(
             matches!(w.call(b"logs", r), Ok(crate::wasm_host::Output::Record(o)) if o.len() != r.len())
         }));
     }
+    {
+        let ex = logref_vector::export(matcher.tables(), matcher.catalog_checksum(), ".", "-");
+        let mut vrl = logref_vector::runtime::VrlProgram::new(&ex.program, &ex.table_csv)?;
+        results.push(measure(
+            "vrl",
+            "logref export vector: the remap program under the vrl crate (Vector's runtime)",
+            &lines,
+            budget,
+            |l| {
+                vrl.run(json!({ "message": l }))
+                    .is_ok_and(|o| o.get("catalog").is_some())
+            },
+        ));
+    }
     let rl = RegexLoop::new(&catalog, &overrides)?;
     results.push(measure(
         "regex-loop",

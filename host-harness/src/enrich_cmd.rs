@@ -17,6 +17,9 @@ pub enum Engine {
     WasmInterp,
     /// The plugin's code compiled natively (same output, no wasm).
     Native,
+    /// The generated Vector remap program (`logref export vector`) under the
+    /// `vrl` crate, Vector's own VRL runtime.
+    Vrl,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,6 +72,12 @@ pub fn make_filter(
             function,
             false,
         )?),
+        Engine::Vrl => {
+            if function.ends_with("_ecs") {
+                bail!("the VRL program writes the catalog object only (no ECS style)");
+            }
+            Box::new(crate::vector_cmd::VrlFilter::new(artifact)?)
+        }
     })
 }
 

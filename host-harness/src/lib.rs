@@ -1,6 +1,6 @@
 //! The library half of the `logref` command: the wasm hosts that call the
-//! plugin exactly as Fluent Bit does, the fixture corpus, and the checks
-//! and benchmarks built on them. `src/main.rs` is the command line.
+//! plugin exactly as Fluent Bit does, the Vector export and its VRL
+//! runtime, the fixture corpus, and the checks and benchmarks built on them. `src/main.rs` is the command line.
 
 pub mod bench;
 pub mod check;
@@ -9,6 +9,7 @@ pub mod fixtures;
 #[cfg(feature = "hyperscan")]
 pub mod hyperscan;
 pub mod peers;
+pub mod vector_cmd;
 pub mod wasm_host;
 
 use std::path::PathBuf;

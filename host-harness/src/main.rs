@@ -79,6 +79,9 @@ enum Command {
     /// Generate the fixture corpus from the catalog.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Export the catalog for another shipper.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Run the fixture corpus through the native and the wasm engine and compare with the expected output.
     Check {
         /// The fixtures directory.
@@ -133,6 +136,29 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ExportCommand {
+    /// Write a Vector enrichment table (logref.csv), a VRL remap program
+    /// (logref.vrl) and an example vector.yaml that enrich like the plugin.
+    #[command(
+        long_about = "Write a Vector enrichment table (logref.csv), a VRL program for a remap \
+transform (logref.vrl) and an example vector.yaml into DIR. The program is generated from the \
+same artifact the plugin embeds and is compiled with VRL (Vector's own compiler) before \
+anything is written. Run the example with `vector --config DIR/vector.yaml`."
+    )]
+    Vector {
+        /// The directory to write into (created if missing); vector.yaml refers to the files by this path.
+        #[arg(long, short, default_value_os_t = logref::vector_cmd::default_out())]
+        out: std::path::PathBuf,
+        /// Generate from this artifact instead of the embedded default.
+        #[arg(long)]
+        artifact: Option<std::path::PathBuf>,
+        /// The log file the example vector.yaml reads.
+        #[arg(long, default_value = "examples/device-logs.log")]
+        log_file: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum FixturesCommand {
     /// Write fixtures/generated/corpus.jsonl: every entry in every wire form, plus negatives.
     Generate {
@@ -151,6 +177,13 @@ fn main() -> ExitCode {
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
         Command::Lint { write, check } => compile_cmd::lint(write, check),
         Command::Fixtures(FixturesCommand::Generate { seed, out }) => fixtures_generate(seed, out),
+        Command::Export(ExportCommand::Vector {
+            out,
+            artifact,
+            log_file,
+        }) => logref::vector_cmd::export(&out, artifact.as_deref(), &log_file)
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(|e| format!("{e:#}").into()),
         Command::Check {
             dir,
             wasm,

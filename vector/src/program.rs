@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use logref_engine::artifact::{EntryInfo, Item, KeyKind, PatternInfo, Scope, Tables};
 
-use crate::template_regex::{self, group_name, ANY_TAG};
+use crate::template_regex::{self, ANY_TAG};
 
 /// The hand-written steps; `@NAME@` marks what is generated.
 const SKELETON: &str = include_str!("program.vrl");
@@ -131,35 +131,6 @@ fn placement(p: &PatternInfo) -> Placement {
     }
 }
 
-/// The object of a pattern's parameters from the captures in variable `c`
-/// (the first value of a name that appears twice).
-fn params_object(p: &PatternInfo, c: &str) -> String {
-    let holes = template_regex::holes(&p.items);
-    let mut by_name: Vec<(u16, Vec<usize>)> = Vec::new();
-    for (i, n) in holes.iter().enumerate() {
-        match by_name.iter_mut().find(|(m, _)| m == n) {
-            Some((_, v)) => v.push(i),
-            None => by_name.push((*n, vec![i])),
-        }
-    }
-    let fields: Vec<String> = by_name
-        .iter()
-        .map(|(n, groups)| {
-            let name = p.names.get(usize::from(*n)).map_or("", String::as_str);
-            let value = match groups.as_slice() {
-                [g] => format!("{c}.{}", group_name(*g)),
-                many => {
-                    let alts: Vec<String> =
-                        many.iter().map(|g| format!("{c}.{}", group_name(*g))).collect();
-                    format!("get(compact([{}]), [0]) ?? null", alts.join(", "))
-                }
-            };
-            format!("{}: {value}", vrl_string(name))
-        })
-        .collect();
-    format!("{{{}}}", fields.join(", "))
-}
-
 /// Parameters of entry `e` that no template hole fills: sent as key=value
 /// after the sentence (cOS Stream).
 fn kv_params(entry: &EntryInfo, patterns: &[&PatternInfo]) -> Vec<String> {
@@ -251,10 +222,14 @@ impl Generator<'_> {
         } else {
             format!(", \"kv\": {}", vrl_list(&kv))
         };
-        let mut s = self.match_template(p, "lr_t");
+        let mut s = format!(
+            "if match(lr_t, {}) {{\n",
+            vrl_regex(&template_regex::prefix_test(&p.items))
+        );
+        s.push_str(&indent(&self.match_template(p, "lr_t"), 2));
         let _ = writeln!(
             s,
-            "if lr_c != null {{ lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re{kv_field}}}) ?? lr_hits }}",
+            "  lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re{kv_field}}}) ?? lr_hits\n}}",
             self.rank(p),
             vrl_string(&e.key),
             self.hole_names(p),
@@ -302,12 +277,7 @@ impl Generator<'_> {
             .find(|p| p.entry as usize == entry)
         {
             s.push_str(&indent(&self.match_template(p, "lr_jtext"), 2));
-            let _ = writeln!(
-                s,
-                "  if lr_c != null {{ lr_hit = {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re}} }}",
-                vrl_string(&e.key),
-                self.hole_names(p)
-            );
+            let _ = writeln!(s, "  lr_jn = {}", self.hole_names(p));
         }
         s.push_str("}\n");
         s
@@ -397,14 +367,23 @@ pub fn program(tables: &Tables, catalog_checksum: u64) -> (String, ProgramStats)
         );
     }
 
+    let always_block = if always.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "# Templates whose first word cannot be known in advance: every line.\nif lr_t != \"\" {{\n{}}}\n",
+            indent(&always, 2)
+        )
+    };
     let text = SKELETON
         .replace("@CHECKSUM@", &format!("{catalog_checksum:016x}"))
         .replace("@ENTRIES@", &tables.entries.len().to_string())
         .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))
         .replace("@ANY_TAG@", ANY_TAG)
-        .replace("@JUNOS@\n", &indent(&junos, 4))
-        .replace("@CLAVISTER@\n", &indent(&clav, 6))
-        .replace("@DISPATCH@\n", &indent(&(always + &dispatch), 2))
+        .replace("@JUNOS@\n", &indent(&junos, 6))
+        .replace("@CLAVISTER@\n", &indent(&clav, 8))
+        .replace("@DISPATCH@\n", &indent(&dispatch, 2))
+        .replace("@ALWAYS@\n", &always_block)
         .replace("@RANK_LEN@", &g.rank_prefix_len().to_string());
     (text, stats)
 }
@@ -436,10 +415,7 @@ mod tests {
             first_words(&[lit("BGP:"), Item::Blank]),
             Some(vec!["BGP".to_string()])
         );
-        assert_eq!(
-            first_words(&[lit("%BGP-5")]),
-            Some(vec![String::new()])
-        );
+        assert_eq!(first_words(&[lit("%BGP-5")]), Some(vec![String::new()]));
         // `ID<n>`: the word on the wire goes on into the value.
         assert_eq!(first_words(&[lit("ID"), hole.clone()]), None);
         assert_eq!(first_words(&[tag, hole]), None);

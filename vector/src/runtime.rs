@@ -179,15 +179,13 @@ impl Function for GetEnrichmentTableRecord {
             .to_str_lossy()
             .map(|s| s.into_owned())
             .unwrap_or_default();
-        let index = self
-            .tables
-            .iter()
-            .position(|t| t.name == name)
-            .ok_or_else(|| -> Box<dyn DiagnosticMessage> {
+        let index = self.tables.iter().position(|t| t.name == name).ok_or_else(
+            || -> Box<dyn DiagnosticMessage> {
                 Box::new(ExpressionError::from(format!(
                     "enrichment table {name:?} does not exist"
                 )))
-            })?;
+            },
+        )?;
         Ok(GetRecordFn {
             tables: self.tables.clone(),
             index,
@@ -223,7 +221,10 @@ impl FunctionExpression for GetRecordFn {
             Some(e) => {
                 let cols = e.resolve(ctx)?.try_array()?;
                 let mut obj = row.try_object()?;
-                obj.retain(|k, _| cols.iter().any(|c| c.to_str_lossy().is_some_and(|c| c == k.as_str())));
+                obj.retain(|k, _| {
+                    cols.iter()
+                        .any(|c| c.to_str_lossy().is_some_and(|c| c == k.as_str()))
+                });
                 Ok(Value::Object(obj))
             }
         }

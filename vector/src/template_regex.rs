@@ -21,10 +21,18 @@ use logref_engine::ValueType;
 /// The engine's optional program tag (`prog: `, `prog[12]: `).
 pub const ANY_TAG: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
 
-/// What may follow a prefix match: the end, a character that is not part
-/// of a word (the engine counts ASCII letters, digits, `_` and every
-/// non-ASCII character as word characters), or a word boundary.
-pub const BOUNDARY: &str = r"(?:\z|[^A-Za-z0-9_\x{80}-\x{10FFFF}]|\b)";
+/// What may follow a prefix match: the engine's token boundary. It counts
+/// ASCII letters, digits, `_` and every non-ASCII character as word
+/// characters and lets a template stop anywhere but between two of them.
+/// The regex cannot see the template's last character, only boundary
+/// assertions about it, so: the end; an ASCII non-word character next; an
+/// ASCII word character next after a character that is neither an ASCII
+/// (`(?-u:\b)`) nor a Unicode (`\b`) word character; a non-ASCII character
+/// next after one that is not an ASCII word character and on the same side
+/// of Unicode's word boundary. The one case this gets wrong (a non-ASCII
+/// punctuation mark ending the template, a word character after it) is
+/// counted by the equivalence test.
+pub const BOUNDARY: &str = r"(?:\z|[\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]|(?-u:\b)\b[A-Za-z0-9_]|(?-u:\B)(?:\b[\w&&[^\x00-\x7F]]|\B[\W&&[^\x00-\x7F]]))";
 
 /// A placeholder's expression in the capture form.
 fn capture_type(ty: ValueType) -> &'static str {
@@ -101,6 +109,16 @@ pub fn prefix(items: &[Item]) -> String {
     s.push_str(")(?P<rest>");
     s.push_str(BOUNDARY);
     s.push_str(r"[\s\S]*)");
+    s
+}
+
+/// The prefix form without groups: a cheap first test, as most templates
+/// tried on a line do not match it.
+pub fn prefix_test(items: &[Item]) -> String {
+    let mut s = String::from(r"\A(?:");
+    write(items, false, &mut 0, &mut s);
+    s.push(')');
+    s.push_str(BOUNDARY);
     s
 }
 

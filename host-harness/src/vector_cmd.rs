@@ -1,0 +1,113 @@
+//! `logref export vector` and the `vrl` engine: the catalog as native
+//! Vector configuration, and that configuration run through Vector's own
+//! VRL runtime (the `vrl` crate) so that it can be checked and measured
+//! against the plugin on the same records.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{anyhow, Context, Result};
+use logref_engine::Matcher;
+use logref_vector::runtime::VrlProgram;
+
+use crate::wasm_host::{Output, RecordFilter};
+
+/// The matcher of `artifact`, or of the embedded default.
+fn load_matcher(artifact: Option<&Path>) -> Result<Matcher> {
+    match artifact {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            Matcher::from_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", p.display()))
+        }
+        None => Ok(logref_default_artifact::matcher()?),
+    }
+}
+
+/// Generates the three files, compiles the program with VRL to prove it
+/// loads, and writes them into `out`.
+pub fn export(out: &Path, artifact: Option<&Path>, log_file: &str) -> Result<()> {
+    let matcher = load_matcher(artifact)?;
+    let dir = out.to_string_lossy().trim_end_matches('/').to_string();
+    let ex = logref_vector::export(matcher.tables(), matcher.catalog_checksum(), &dir, log_file);
+    eprintln!(
+        "logref: checking the program with VRL ({} entries, {} KiB)...",
+        matcher.entries().len(),
+        ex.program.len() / 1024
+    );
+    let started = Instant::now();
+    VrlProgram::new(&ex.program, &ex.table_csv)?;
+    let compile = started.elapsed();
+    ex.write(out)
+        .with_context(|| format!("writing into {}", out.display()))?;
+    let s = &ex.stats;
+    println!(
+        "wrote {dir}/{}, {dir}/{}, {dir}/{}",
+        logref_vector::TABLE_FILE,
+        logref_vector::PROGRAM_FILE,
+        logref_vector::CONFIG_FILE
+    );
+    println!(
+        "  {} entries; {} templates dispatched on {} first words/programs (largest group {}), {} tried on every line, {} by vendor key only",
+        matcher.entries().len(),
+        matcher.tables().patterns.len() - s.key_only,
+        s.dispatch_keys,
+        s.largest_group,
+        s.always,
+        s.key_only
+    );
+    println!(
+        "  VRL compiles it in {:.1} s (Vector does so once, at start)",
+        compile.as_secs_f64()
+    );
+    println!(
+        "run it: vector --config {dir}/{}",
+        logref_vector::CONFIG_FILE
+    );
+    Ok(())
+}
+
+/// The generated program under the `vrl` runtime, as a record filter: a
+/// JSON object in, the object the program leaves out.
+pub struct VrlFilter {
+    program: VrlProgram,
+}
+
+impl VrlFilter {
+    pub fn new(artifact: Option<&Path>) -> Result<VrlFilter> {
+        let matcher = load_matcher(artifact)?;
+        let ex = logref_vector::export(matcher.tables(), matcher.catalog_checksum(), ".", "-");
+        let started = Instant::now();
+        let program = VrlProgram::new(&ex.program, &ex.table_csv)?;
+        eprintln!(
+            "logref: VRL compiled the generated program in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(VrlFilter { program })
+    }
+}
+
+impl RecordFilter for VrlFilter {
+    fn call(&mut self, _tag: &[u8], record: &[u8]) -> Result<Output> {
+        // Vector decodes records before a transform sees them; one that is
+        // not a JSON object goes on unchanged, as the plugin does.
+        let event: serde_json::Value = match serde_json::from_slice(record) {
+            Ok(v @ serde_json::Value::Object(_)) => v,
+            _ => return Ok(Output::Record(record.to_vec())),
+        };
+        let out = self.program.run(event)?;
+        Ok(Output::Record(serde_json::to_vec(&out)?))
+    }
+
+    fn memory_bytes(&mut self) -> usize {
+        0
+    }
+
+    fn fuel_used(&mut self) -> Option<u64> {
+        None
+    }
+}
+
+/// Where `logref export vector` writes by default.
+pub fn default_out() -> PathBuf {
+    PathBuf::from("examples/vector")
+}
