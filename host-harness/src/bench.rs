@@ -183,10 +183,7 @@ pub fn run(
             "logref export vector: the remap program under the vrl crate (Vector's runtime)",
             &lines,
             budget,
-            |l| {
-                vrl.run(json!({ "message": l }))
-                    .is_ok_and(|o| o.get("catalog").is_some())
-            },
+            |l| vrl.enrich_message(l).unwrap_or(false),
         ));
     }
     let rl = RegexLoop::new(&catalog, &overrides)?;

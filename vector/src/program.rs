@@ -194,14 +194,17 @@ impl Generator<'_> {
     /// an exact match, or the prefix and the rest of a prefix match, and
     /// `lr_re` the capture expression (to split a prefix match later).
     fn match_template(&self, p: &PatternInfo, text: &str) -> String {
-        let e = self.entry(p);
         format!(
-            "# {} {}\nlr_re = {}\nlr_c = parse_regex({text}, lr_re) ?? parse_regex({text}, {}) ?? null\n",
-            e.key,
-            one_line(&e.template),
+            "lr_re = {}\nlr_c = parse_regex({text}, lr_re) ?? parse_regex({text}, {}) ?? null\n",
             vrl_regex(&template_regex::capture(&p.items)),
             vrl_regex(&template_regex::prefix(&p.items)),
         )
+    }
+
+    /// `# key template`, to find a template in the program.
+    fn comment(&self, p: &PatternInfo) -> String {
+        let e = self.entry(p);
+        format!("# {} {}\n", e.key, one_line(&e.template))
     }
 
     /// The names of a pattern's holes, in order (`g0`, `g1`, ...).
@@ -222,8 +225,10 @@ impl Generator<'_> {
         } else {
             format!(", \"kv\": {}", vrl_list(&kv))
         };
-        let mut s = format!(
-            "if match(lr_t, {}) {{\n",
+        let mut s = self.comment(p);
+        let _ = writeln!(
+            s,
+            "if match(lr_t, {}) {{",
             vrl_regex(&template_regex::prefix_test(&p.items))
         );
         s.push_str(&indent(&self.match_template(p, "lr_t"), 2));
@@ -276,6 +281,7 @@ impl Generator<'_> {
             .iter()
             .find(|p| p.entry as usize == entry)
         {
+            s.push_str(&indent(&self.comment(p), 2));
             s.push_str(&indent(&self.match_template(p, "lr_jtext"), 2));
             let _ = writeln!(s, "  lr_jn = {}", self.hole_names(p));
         }

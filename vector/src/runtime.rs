@@ -282,4 +282,26 @@ impl VrlProgram {
     pub fn run_line(&mut self, line: &str) -> Result<serde_json::Value, VrlError> {
         self.run(serde_json::json!({ "message": line }))
     }
+
+    /// Runs the program on `{"message": line}` and says whether it added
+    /// `catalog`, without converting the event to or from JSON (Vector's
+    /// events reach a transform as VRL values): what the benchmark times.
+    pub fn enrich_message(&mut self, line: &str) -> Result<bool, VrlError> {
+        let mut event = BTreeMap::new();
+        event.insert(KeyString::from("message"), Value::from(line));
+        let mut target = TargetValue {
+            value: Value::Object(event),
+            metadata: Value::Object(BTreeMap::new()),
+            secrets: Secrets::default(),
+        };
+        let result = self
+            .runtime
+            .resolve(&mut target, &self.program, &self.timezone);
+        self.runtime.clear();
+        result.map_err(|e| VrlError::Run(e.to_string()))?;
+        Ok(target
+            .value
+            .as_object()
+            .is_some_and(|o| o.contains_key("catalog")))
+    }
 }
