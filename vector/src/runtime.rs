@@ -261,11 +261,11 @@ impl VrlProgram {
         })
     }
 
-    /// Runs the program on one event (a JSON object) and returns the event
-    /// as the program left it.
-    pub fn run(&mut self, event: serde_json::Value) -> Result<serde_json::Value, VrlError> {
+    /// Runs the program on one event and returns the event as the program
+    /// left it.
+    fn resolve(&mut self, event: Value) -> Result<Value, VrlError> {
         let mut target = TargetValue {
-            value: Value::from(event),
+            value: event,
             metadata: Value::Object(BTreeMap::new()),
             secrets: Secrets::default(),
         };
@@ -274,7 +274,14 @@ impl VrlProgram {
             .resolve(&mut target, &self.program, &self.timezone);
         self.runtime.clear();
         result.map_err(|e| VrlError::Run(e.to_string()))?;
-        serde_json::to_value(&target.value).map_err(|e| VrlError::Run(e.to_string()))
+        Ok(target.value)
+    }
+
+    /// Runs the program on one event (a JSON object) and returns the event
+    /// as the program left it.
+    pub fn run(&mut self, event: serde_json::Value) -> Result<serde_json::Value, VrlError> {
+        let out = self.resolve(Value::from(event))?;
+        serde_json::to_value(&out).map_err(|e| VrlError::Run(e.to_string()))
     }
 
     /// Runs the program on a line as Vector's `file` source delivers it
@@ -289,19 +296,7 @@ impl VrlProgram {
     pub fn enrich_message(&mut self, line: &str) -> Result<bool, VrlError> {
         let mut event = BTreeMap::new();
         event.insert(KeyString::from("message"), Value::from(line));
-        let mut target = TargetValue {
-            value: Value::Object(event),
-            metadata: Value::Object(BTreeMap::new()),
-            secrets: Secrets::default(),
-        };
-        let result = self
-            .runtime
-            .resolve(&mut target, &self.program, &self.timezone);
-        self.runtime.clear();
-        result.map_err(|e| VrlError::Run(e.to_string()))?;
-        Ok(target
-            .value
-            .as_object()
-            .is_some_and(|o| o.contains_key("catalog")))
+        let out = self.resolve(Value::Object(event))?;
+        Ok(out.as_object().is_some_and(|o| o.contains_key("catalog")))
     }
 }

@@ -111,14 +111,19 @@ fn differences(records: &[(Value, Value)]) -> usize {
     diffs
 }
 
+/// Each line as both engines get it from a file: `{"message": line}`.
+fn message_records(lines: &[String]) -> Vec<(Value, Value)> {
+    lines
+        .iter()
+        .map(|l| (json!({ "message": l }), json!({ "message": l })))
+        .collect()
+}
+
 #[test]
 fn vrl_enriches_every_corpus_line_like_the_plugin() {
     let lines = corpus();
     assert!(lines.len() > 2000, "corpus too small: {}", lines.len());
-    let records: Vec<(Value, Value)> = lines
-        .iter()
-        .map(|l| (json!({ "message": l }), json!({ "message": l })))
-        .collect();
+    let records = message_records(&lines);
     let diffs = differences(&records);
     eprintln!("{diffs} of {} lines differ", records.len());
     assert_eq!(diffs, PINNED_LINE_DIFFERENCES);
@@ -204,10 +209,7 @@ fn vrl_enriches_perturbed_lines_like_the_plugin() {
         cases.push(l.replace(' ', "\t"));
         cases.push(l.replacen('=', "= ", 2));
     }
-    let records: Vec<(Value, Value)> = cases
-        .iter()
-        .map(|l| (json!({ "message": l }), json!({ "message": l })))
-        .collect();
+    let records = message_records(&cases);
     let diffs = differences(&records);
     eprintln!("{diffs} of {} perturbed lines differ", records.len());
     assert_eq!(diffs, PINNED_PERTURBED_DIFFERENCES);
