@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use vrl::compiler::prelude::*;
 use vrl::compiler::runtime::Runtime;
-use vrl::compiler::state::RuntimeState;
-use vrl::compiler::{Program, TargetValue, TimeZone};
+use vrl::compiler::state::{ExternalEnv, RuntimeState};
+use vrl::compiler::{CompileConfig, Program, TargetValue, TimeZone};
 use vrl::value::{KeyString, Secrets};
 
 use crate::table;
@@ -246,14 +246,25 @@ impl VrlProgram {
     /// Compiles `source` with VRL's standard library and the enrichment
     /// table `logref` read from `table_csv`.
     pub fn new(source: &str, table_csv: &str) -> Result<VrlProgram, VrlError> {
+        VrlProgram::for_events(source, table_csv, Kind::object(Collection::any()))
+    }
+
+    /// Like [`VrlProgram::new`], with the events' type known in advance,
+    /// as Vector knows it from a source's schema: VRL rejects error
+    /// handling on what it can prove infallible, so a program must compile
+    /// for precise types as well as for "any".
+    pub fn for_events(source: &str, table_csv: &str, event: Kind) -> Result<VrlProgram, VrlError> {
         let table = EnrichmentTable::from_csv("logref", table_csv)?;
         let mut fns = vrl::stdlib::all();
         fns.push(Box::new(GetEnrichmentTableRecord {
             tables: Arc::new(vec![table]),
         }));
-        let compiled = vrl::compiler::compile(source, &fns).map_err(|d| {
-            VrlError::Compile(vrl::diagnostic::Formatter::new(source, d).to_string())
-        })?;
+        let external = ExternalEnv::new_with_kind(event, Kind::object(Collection::any()));
+        let compiled =
+            vrl::compiler::compile_with_external(source, &fns, &external, CompileConfig::default())
+                .map_err(|d| {
+                    VrlError::Compile(vrl::diagnostic::Formatter::new(source, d).to_string())
+                })?;
         Ok(VrlProgram {
             program: compiled.program,
             runtime: Runtime::new(RuntimeState::default()),

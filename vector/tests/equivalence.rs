@@ -214,3 +214,37 @@ fn vrl_enriches_perturbed_lines_like_the_plugin() {
     eprintln!("{diffs} of {} perturbed lines differ", records.len());
     assert_eq!(diffs, PINNED_PERTURBED_DIFFERENCES);
 }
+
+/// Vector types events from a source's schema; VRL rejects error handling
+/// it can prove unneeded, so the program must compile for precise event
+/// types too (a `file` source's string `message`, a `syslog` source's
+/// fields), not only for "any".
+#[test]
+fn program_compiles_behind_typed_sources() {
+    use std::collections::BTreeMap;
+    use vrl::value::kind::{Collection, Field};
+    use vrl::value::Kind;
+
+    let m = logref_default_artifact::matcher().expect("default artifact");
+    let ex = logref_vector::export(m.tables(), m.catalog_checksum(), "x", "x.log");
+    let file: BTreeMap<Field, Kind> = [
+        (Field::from("message"), Kind::bytes()),
+        (Field::from("file"), Kind::bytes()),
+        (Field::from("host"), Kind::bytes()),
+    ]
+    .into();
+    let syslog: BTreeMap<Field, Kind> = [
+        (Field::from("message"), Kind::bytes()),
+        (Field::from("appname"), Kind::bytes()),
+        (Field::from("procid"), Kind::integer().or_bytes()),
+        (Field::from("msgid"), Kind::bytes()),
+        (Field::from("hostname"), Kind::bytes()),
+    ]
+    .into();
+    for (name, fields) in [("file", file), ("syslog", syslog)] {
+        let kind = Kind::object(Collection::from(fields));
+        if let Err(e) = VrlProgram::for_events(&ex.program, &ex.table_csv, kind) {
+            panic!("behind a {name} source: {e}");
+        }
+    }
+}
