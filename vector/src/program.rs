@@ -24,6 +24,9 @@ const SKELETON: &str = include_str!("program.vrl");
 /// by one.
 const LEAF_KEYS: usize = 4;
 
+/// Groups larger than this are tried in chunks of this many templates.
+const CHUNK: usize = 8;
+
 /// A VRL string literal.
 pub fn vrl_string(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
@@ -242,6 +245,37 @@ impl Generator<'_> {
         s
     }
 
+    /// The templates of one dispatch key. A large group is tried in chunks,
+    /// each behind one test of all its templates at once (one regex, no
+    /// captures): most lines then pay for a few chunk tests instead of a
+    /// call per template, VRL's cost being mostly per call.
+    fn group(&self, pats: &[usize]) -> String {
+        let mut s = String::new();
+        if pats.len() <= CHUNK {
+            for &pi in pats {
+                s.push_str(&self.try_template(&self.tables.patterns[pi]));
+            }
+            return s;
+        }
+        for chunk in pats.chunks(CHUNK) {
+            let alts: Vec<String> = chunk
+                .iter()
+                .map(|&pi| template_regex::prefix_test(&self.tables.patterns[pi].items))
+                .map(|re| format!("(?:{})", re.trim_start_matches(r"\A")))
+                .collect();
+            let _ = writeln!(
+                s,
+                "if match(lr_t, {}) {{",
+                vrl_regex(&format!(r"\A(?:{})", alts.join("|")))
+            );
+            for &pi in chunk {
+                s.push_str(&indent(&self.try_template(&self.tables.patterns[pi]), 2));
+            }
+            s.push_str("}\n");
+        }
+        s
+    }
+
     /// Binary tree of comparisons on `lr_k` over sorted groups.
     fn tree(&self, groups: &[(&String, &Vec<usize>)]) -> String {
         if groups.len() <= LEAF_KEYS {
@@ -250,9 +284,7 @@ impl Generator<'_> {
             // every level of nesting.
             for (k, pats) in groups {
                 let _ = writeln!(s, "if lr_k == {} {{", vrl_string(k));
-                for &pi in pats.iter() {
-                    s.push_str(&indent(&self.try_template(&self.tables.patterns[pi]), 2));
-                }
+                s.push_str(&indent(&self.group(pats), 2));
                 s.push_str("}\n");
             }
             return s;
