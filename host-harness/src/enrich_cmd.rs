@@ -73,10 +73,12 @@ pub fn make_filter(
             false,
         )?),
         Engine::Vrl => {
-            if function.ends_with("_ecs") {
-                bail!("the VRL program writes the catalog object only (no ECS style)");
-            }
-            Box::new(crate::vector_cmd::VrlFilter::new(artifact)?)
+            let style = if function.ends_with("_ecs") {
+                logref_vector::OutputStyle::Ecs
+            } else {
+                logref_vector::OutputStyle::Catalog
+            };
+            Box::new(crate::vector_cmd::VrlFilter::new(artifact, style)?)
         }
     })
 }

@@ -155,7 +155,16 @@ anything is written. Run the example with `vector --config DIR/vector.yaml`."
         /// The log file the example vector.yaml reads.
         #[arg(long, default_value = "examples/device-logs.log")]
         log_file: String,
+        /// What the program adds: one `catalog` object (as logref_filter) or ECS fields (as logref_filter_ecs).
+        #[arg(long, value_enum, default_value_t = StyleArg::Catalog)]
+        style: StyleArg,
     },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum StyleArg {
+    Catalog,
+    Ecs,
 }
 
 #[derive(Subcommand)]
@@ -181,9 +190,16 @@ fn main() -> ExitCode {
             out,
             artifact,
             log_file,
-        }) => logref::vector_cmd::export(&out, artifact.as_deref(), &log_file)
-            .map(|_| ExitCode::SUCCESS)
-            .map_err(|e| format!("{e:#}").into()),
+            style,
+        }) => {
+            let style = match style {
+                StyleArg::Catalog => logref_vector::OutputStyle::Catalog,
+                StyleArg::Ecs => logref_vector::OutputStyle::Ecs,
+            };
+            logref::vector_cmd::export(&out, artifact.as_deref(), &log_file, style)
+                .map(|_| ExitCode::SUCCESS)
+                .map_err(|e| format!("{e:#}").into())
+        }
         Command::Check {
             dir,
             wasm,

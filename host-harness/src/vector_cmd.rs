@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{anyhow, Context, Result};
 use logref_engine::Matcher;
 use logref_vector::runtime::VrlProgram;
+use logref_vector::OutputStyle;
 
 use crate::wasm_host::{Output, RecordFilter};
 
@@ -25,10 +26,21 @@ fn load_matcher(artifact: Option<&Path>) -> Result<Matcher> {
 
 /// Generates the three files, compiles the program with VRL to prove it
 /// loads, and writes them into `out`.
-pub fn export(out: &Path, artifact: Option<&Path>, log_file: &str) -> Result<()> {
+pub fn export(
+    out: &Path,
+    artifact: Option<&Path>,
+    log_file: &str,
+    style: OutputStyle,
+) -> Result<()> {
     let matcher = load_matcher(artifact)?;
     let dir = out.to_string_lossy().trim_end_matches('/').to_string();
-    let ex = logref_vector::export(matcher.tables(), matcher.catalog_checksum(), &dir, log_file);
+    let ex = logref_vector::export_with_style(
+        matcher.tables(),
+        matcher.catalog_checksum(),
+        &dir,
+        log_file,
+        style,
+    );
     eprintln!(
         "logref: checking the program with VRL ({} entries, {} KiB)...",
         matcher.entries().len(),
@@ -73,9 +85,15 @@ pub struct VrlFilter {
 }
 
 impl VrlFilter {
-    pub fn new(artifact: Option<&Path>) -> Result<VrlFilter> {
+    pub fn new(artifact: Option<&Path>, style: OutputStyle) -> Result<VrlFilter> {
         let matcher = load_matcher(artifact)?;
-        let ex = logref_vector::export(matcher.tables(), matcher.catalog_checksum(), ".", "-");
+        let ex = logref_vector::export_with_style(
+            matcher.tables(),
+            matcher.catalog_checksum(),
+            ".",
+            "-",
+            style,
+        );
         let started = Instant::now();
         let program = VrlProgram::new(&ex.program, &ex.table_csv)?;
         eprintln!(

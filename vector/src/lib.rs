@@ -19,7 +19,7 @@ pub mod template_regex;
 
 use logref_engine::artifact::Tables;
 
-pub use program::ProgramStats;
+pub use program::{OutputStyle, ProgramStats};
 
 /// File names written by [`Export::write`].
 pub const TABLE_FILE: &str = "logref.csv";
@@ -38,7 +38,24 @@ pub struct Export {
 /// Generates the files for `tables`; `dir` and `log_file` are how the
 /// example configuration refers to the output directory and its input.
 pub fn export(tables: &Tables, catalog_checksum: u64, dir: &str, log_file: &str) -> Export {
-    let (program, stats) = program::program(tables, catalog_checksum);
+    export_with_style(
+        tables,
+        catalog_checksum,
+        dir,
+        log_file,
+        OutputStyle::Catalog,
+    )
+}
+
+/// [`export`], with the program writing `style`'s fields.
+pub fn export_with_style(
+    tables: &Tables,
+    catalog_checksum: u64,
+    dir: &str,
+    log_file: &str,
+    style: OutputStyle,
+) -> Export {
+    let (program, stats) = program::program(tables, catalog_checksum, style);
     Export {
         table_csv: table::csv(tables),
         program,

@@ -326,6 +326,79 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What the program adds to a record: the plugin's two styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputStyle {
+    /// One `catalog` object (`logref_filter`).
+    #[default]
+    Catalog,
+    /// ECS field names at the top level (`logref_filter_ecs`).
+    Ecs,
+}
+
+impl OutputStyle {
+    /// The field whose presence means "already enriched: leave it".
+    fn target(self) -> &'static str {
+        match self {
+            OutputStyle::Catalog => ".catalog",
+            OutputStyle::Ecs => ".\"event.code\"",
+        }
+    }
+
+    fn adds(self) -> &'static str {
+        match self {
+            OutputStyle::Catalog => "`.catalog`",
+            OutputStyle::Ecs => "ECS fields (`event.code`, `log.level`, ...)",
+        }
+    }
+
+    /// Writes the row `lr_row` (with `lr_opt` for its optional columns),
+    /// `lr_params`, `lr_kind` and `lr_amb` into the event.
+    fn output(self) -> &'static str {
+        match self {
+            OutputStyle::Catalog => {
+                r#".catalog = {
+  "key": lr_row.key,
+  "vendor": lr_row.vendor,
+  "product": lr_row.product,
+  "id": lr_opt.id,
+  "name": lr_opt.name,
+  "category": lr_row.category,
+  "severity": lr_row.severity,
+  "severity_code": to_int(lr_row.severity_code) ?? null,
+  "template": lr_row.template,
+  "explanation": lr_opt.explanation,
+  "action": lr_opt.action,
+  "params": lr_params,
+  "match": lr_kind
+}
+if length(lr_amb) > 0 { .catalog.ambiguous = lr_amb }
+"#
+            }
+            OutputStyle::Ecs => {
+                r#"# ECS: the vendor's id and name, else the catalog key.
+."event.code" = lr_opt.id
+if lr_opt.id == null { ."event.code" = lr_row.key }
+."event.action" = lr_opt.name
+if lr_opt.name == null { ."event.action" = lr_row.key }
+."log.level" = lr_row.severity
+."event.severity" = to_int(lr_row.severity_code) ?? null
+."observer.vendor" = lr_row.vendor
+."observer.product" = lr_row.product
+."catalog.key" = lr_row.key
+."catalog.category" = lr_row.category
+."catalog.template" = lr_row.template
+."catalog.explanation" = lr_opt.explanation
+."catalog.action" = lr_opt.action
+."catalog.params" = lr_params
+."catalog.match" = lr_kind
+if length(lr_amb) > 0 { ."catalog.ambiguous" = lr_amb }
+"#
+            }
+        }
+    }
+}
+
 /// Counts of how templates are placed, for `logref export vector`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProgramStats {
@@ -337,7 +410,11 @@ pub struct ProgramStats {
 
 /// The whole program for `tables` (the artifact's), and how it placed
 /// the templates.
-pub fn program(tables: &Tables, catalog_checksum: u64) -> (String, ProgramStats) {
+pub fn program(
+    tables: &Tables,
+    catalog_checksum: u64,
+    style: OutputStyle,
+) -> (String, ProgramStats) {
     let max_weight = tables.patterns.iter().map(|p| p.weight).max().unwrap_or(0);
     let g = Generator {
         tables,
@@ -414,6 +491,9 @@ pub fn program(tables: &Tables, catalog_checksum: u64) -> (String, ProgramStats)
         )
     };
     let text = SKELETON
+        .replace("@TARGET@", style.target())
+        .replace("@ADDS@", style.adds())
+        .replace("@OUTPUT@\n", &indent(style.output(), 4))
         .replace("@CHECKSUM@", &format!("{catalog_checksum:016x}"))
         .replace("@ENTRIES@", &tables.entries.len().to_string())
         .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))

@@ -248,3 +248,50 @@ fn program_compiles_behind_typed_sources() {
         }
     }
 }
+
+/// The ECS style (`logref export vector --style ecs`) writes the same
+/// fields as the plugin's `logref_filter_ecs`.
+#[test]
+fn vrl_ecs_style_writes_the_plugins_ecs_fields() {
+    let m = logref_default_artifact::matcher().expect("default artifact");
+    let ex = logref_vector::export_with_style(
+        m.tables(),
+        m.catalog_checksum(),
+        "x",
+        "x.log",
+        logref_vector::OutputStyle::Ecs,
+    );
+    let mut vrl = VrlProgram::new(&ex.program, &ex.table_csv).unwrap_or_else(|e| panic!("{e}"));
+    let mut plugin = Enricher::new(m, Config::default());
+    let ecs = |v: &Value| -> Value {
+        let mut o = v.as_object().cloned().unwrap_or_default();
+        o.retain(|k, _| k.contains('.'));
+        Value::Object(o)
+    };
+    let lines = corpus();
+    let (mut diffs, mut enriched) = (0, 0);
+    for l in &lines {
+        let record = json!({ "message": l });
+        let out = vrl.run(record.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let bytes = serde_json::to_vec(&record).expect("serialise");
+        let p = plugin.process(&bytes, Style::Ecs);
+        let p: Value = serde_json::from_slice(p.strip_suffix(b"\0").unwrap_or(p)).expect("JSON");
+        if ecs(&out) != ecs(&p) {
+            diffs += 1;
+            if diffs <= 5 {
+                eprintln!("DIFF {l}\n  vrl:    {}\n  plugin: {}", ecs(&out), ecs(&p));
+            }
+        }
+        if out.get("event.code").is_some() {
+            enriched += 1;
+        }
+    }
+    assert!(enriched > 1500, "only {enriched} lines enriched");
+    assert_eq!(diffs, 0);
+    // Already enriched: left alone.
+    let done = json!({ "message": "L2TP client a resolved b to c", "event.code": "x" });
+    assert_eq!(
+        vrl.run(done.clone()).unwrap_or_else(|e| panic!("{e}")),
+        done
+    );
+}
