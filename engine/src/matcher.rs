@@ -55,6 +55,18 @@ pub struct ParamValue<'l> {
     pub span: Option<(usize, usize)>,
 }
 
+/// Header fields a shipper already split off a syslog line (Fluent Bit's
+/// syslog parsers: `ident`, `pid`, `msgid`, `extradata`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SplitFields<'l> {
+    pub program: Option<&'l str>,
+    pub pid: Option<&'l str>,
+    /// RFC 5424 MSGID; `-` counts as absent.
+    pub msgid: Option<&'l str>,
+    /// RFC 5424 structured data, brackets included; `-` counts as absent.
+    pub structured_data: Option<&'l str>,
+}
+
 /// The result of matching one line.
 #[derive(Debug, Clone)]
 pub struct Match<'l> {
@@ -242,21 +254,47 @@ impl Matcher {
         pid: Option<&'l str>,
         message: &'l str,
     ) -> Option<Match<'l>> {
-        self.match_split(message, Some((program, pid)))
+        self.match_split_fields(
+            SplitFields {
+                program,
+                pid,
+                ..SplitFields::default()
+            },
+            message,
+        )
+    }
+
+    /// Like [`Matcher::match_fields`], with the RFC 5424 fields a parser
+    /// may also have split off: the MSGID (a Junos tag) and the structured
+    /// data (its parameters).
+    pub fn match_split_fields<'l>(
+        &'l self,
+        fields: SplitFields<'l>,
+        message: &'l str,
+    ) -> Option<Match<'l>> {
+        self.match_split(message, Some(fields))
     }
 
     fn match_split<'l>(
         &'l self,
         line: &'l str,
-        split: Option<(Option<&'l str>, Option<&'l str>)>,
+        split: Option<SplitFields<'l>>,
     ) -> Option<Match<'l>> {
         let line = line.trim_end_matches(['\n', '\r', ' ', '\t']);
         let header = match split {
             None => syslog::parse(line),
-            Some((program, pid)) => {
+            Some(SplitFields {
+                program,
+                pid,
+                msgid,
+                structured_data,
+            }) => {
                 let mut h = syslog::parse("");
                 h.program = program;
                 h.pid = pid;
+                // RFC 5424 writes `-` for a missing field.
+                h.msgid = msgid.filter(|m| *m != "-" && !m.is_empty());
+                h.structured_data = structured_data.filter(|sd| sd.starts_with('['));
                 h.format = WireFormat::Bare;
                 // The message may still carry a tag of its own.
                 if program.is_none() {

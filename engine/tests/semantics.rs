@@ -140,6 +140,33 @@ fn junos_tag_decides_in_bsd_and_structured_forms() {
     );
     // Without the tag, the Junos template identifies nothing.
     assert_eq!(key_of(&m, "Xauth bob is invalid"), None);
+
+    // A parser split the RFC 5424 header off (Fluent Bit's `syslog-rfc5424`:
+    // ident, pid, msgid, extradata): the MSGID and structured data still count.
+    let split = logref_engine::SplitFields {
+        program: Some("fwauthd"),
+        pid: Some("1893"),
+        msgid: Some("DYNAMIC_VPN_AUTH_INVALID"),
+        structured_data: Some("[junos@2636.1.1.1.2.40 username=\"al ice\" type=\"Xauth\"]"),
+    };
+    let r = m
+        .match_split_fields(split, "Xauth al ice is invalid")
+        .unwrap();
+    assert_eq!(m.entries()[r.entry].key, "junos:DYNAMIC_VPN_AUTH_INVALID");
+    let got: Vec<(&str, &str)> = r
+        .params
+        .iter()
+        .map(|p| (p.name, p.value.as_ref()))
+        .collect();
+    assert_eq!(got, [("username", "al ice"), ("type", "Xauth")]);
+    let nil = logref_engine::SplitFields {
+        msgid: Some("-"),
+        structured_data: Some("-"),
+        ..split
+    };
+    assert!(m
+        .match_split_fields(nil, "Xauth al ice is invalid")
+        .is_none());
 }
 
 #[test]

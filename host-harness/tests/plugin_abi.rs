@@ -191,6 +191,22 @@ fn fluent_bit_syslog_parser_fields_are_used() {
         v["catalog"]["template"],
         "charon: <NUM1>[IKE] IKE_SA deleted"
     );
+
+    // `syslog-rfc5424` also splits off msgid and the structured data
+    // (`extradata`): a Junos tag and its parameters are still used.
+    let rec = br#"{"pri":"35","time":"2026-11-22T10:15:04.120Z","host":"srx1","ident":"fwauthd","pid":"1893","msgid":"DYNAMIC_VPN_LICENSE_CHECK_FAILED","extradata":"[junos@2636.1.1.1.2.40 username=\"bob\"]","message":"Dynamic VPN license check failed for user bob"}"#;
+    let (w, n) = both(rec);
+    assert_eq!(w, n);
+    let Output::Record(out) = w else {
+        panic!("dropped")
+    };
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["catalog"]["key"],
+        "junos:DYNAMIC_VPN_LICENSE_CHECK_FAILED"
+    );
+    assert_eq!(v["catalog"]["match"], "key");
+    assert_eq!(v["catalog"]["params"]["username"], "bob");
 }
 
 #[test]

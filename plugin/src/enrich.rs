@@ -5,7 +5,7 @@
 //! enrich is returned byte for byte as it came in. The output buffer is
 //! reused, so memory does not grow with the number of records.
 
-use logref_engine::{severity_name, EntryInfo, Match, Matcher};
+use logref_engine::{severity_name, EntryInfo, Match, Matcher, SplitFields};
 
 use crate::config::{Config, Style};
 use crate::json::{self, Reject};
@@ -28,6 +28,8 @@ pub struct Enricher {
     fragments: Vec<Option<Box<[u8]>>>,
     ecs_fragments: Vec<Option<Box<[u8]>>>,
     text: String,
+    /// The unescaped structured data of a split RFC 5424 record.
+    structured_data: String,
     out: Vec<u8>,
     pub stats: Stats,
 }
@@ -102,6 +104,7 @@ impl Enricher {
             fragments: vec![None; n],
             ecs_fragments: vec![None; n],
             text: String::new(),
+            structured_data: String::new(),
             out: Vec::new(),
             stats: Stats::default(),
         }
@@ -185,8 +188,26 @@ impl Enricher {
                     .pid
                     .and_then(|(a, b)| record.get(a..b))
                     .and_then(plain_string_or_number);
+                let msgid = loc
+                    .msgid
+                    .and_then(|(a, b)| record.get(a..b))
+                    .and_then(plain_string);
+                // Structured data holds quotes, escaped in JSON: unescape it.
+                let sd = loc
+                    .extradata
+                    .and_then(|(a, b)| record.get(a..b))
+                    .filter(|raw| json::unescape_into(raw, &mut self.structured_data).is_ok())
+                    .map(|_| self.structured_data.as_str());
                 let m = match ident {
-                    Some(prog) => self.matcher.match_fields(Some(prog), pid, &text),
+                    Some(prog) => self.matcher.match_split_fields(
+                        SplitFields {
+                            program: Some(prog),
+                            pid,
+                            msgid,
+                            structured_data: sd,
+                        },
+                        &text,
+                    ),
                     None => self.matcher.match_line(&text),
                 };
                 match m {

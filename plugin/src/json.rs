@@ -59,9 +59,12 @@ pub struct Located {
     pub text: Option<(usize, usize)>,
     /// Its rank in that order (lower is preferred).
     text_rank: usize,
-    /// Fluent Bit's syslog parser fields.
+    /// Fluent Bit's syslog parser fields (`syslog-rfc5424` adds `msgid`
+    /// and the structured data as `extradata`).
     pub ident: Option<(usize, usize)>,
     pub pid: Option<(usize, usize)>,
+    pub msgid: Option<(usize, usize)>,
+    pub extradata: Option<(usize, usize)>,
     /// The output key is already taken.
     pub target_exists: bool,
     /// Offset of the closing `}` of the top-level object.
@@ -197,6 +200,8 @@ pub fn locate<F: AsRef<str>>(b: &[u8], text_fields: &[F], target: &str) -> Resul
         match key {
             b"ident" => loc.ident = span,
             b"pid" => loc.pid = span,
+            b"msgid" => loc.msgid = span,
+            b"extradata" => loc.extradata = span,
             _ => {}
         }
         if key == target.as_bytes() {

@@ -137,7 +137,7 @@ fn vrl_enriches_split_syslog_records_like_the_plugin() {
     let mut records = Vec::new();
     for l in &lines {
         let h = syslog::parse(l);
-        let (Some(prog), true) = (h.program, h.format != syslog::WireFormat::Rfc5424) else {
+        let Some(prog) = h.program else {
             continue;
         };
         let msg = &l[h.msg_start..];
@@ -146,6 +146,13 @@ fn vrl_enriches_split_syslog_records_like_the_plugin() {
         if let Some(pid) = h.pid {
             event["procid"] = json!(pid);
             record["pid"] = json!(pid);
+        }
+        // Fluent Bit's `syslog-rfc5424` parser's names for both.
+        for (field, value) in [("msgid", h.msgid), ("extradata", h.structured_data)] {
+            if let Some(v) = value {
+                event[field] = json!(v);
+                record[field] = json!(v);
+            }
         }
         records.push((event, record));
     }
@@ -157,6 +164,30 @@ fn vrl_enriches_split_syslog_records_like_the_plugin() {
     let diffs = differences(&records);
     eprintln!("{diffs} of {} split records differ", records.len());
     assert_eq!(diffs, PINNED_SPLIT_DIFFERENCES);
+}
+
+/// Vector's `syslog` source puts each structured-data element in an object
+/// keyed by its SD-ID; the program reads it as Fluent Bit's `extradata`.
+#[test]
+fn vrl_reads_structured_data_as_vectors_syslog_source_splits_it() {
+    let mut e = engines().lock().unwrap_or_else(|p| p.into_inner());
+    let event = json!({
+        "message": "Xauth al\"ice is invalid",
+        "appname": "fwauthd", "procid": 1893, "hostname": "srx1",
+        "msgid": "DYNAMIC_VPN_AUTH_INVALID",
+        "junos@2636.1.1.1.2.40": { "username": "al\"ice", "type": "Xauth" }
+    });
+    let record = json!({
+        "message": "Xauth al\"ice is invalid",
+        "ident": "fwauthd", "pid": "1893",
+        "msgid": "DYNAMIC_VPN_AUTH_INVALID",
+        "extradata": "[junos@2636.1.1.1.2.40 type=\"Xauth\" username=\"al\\\"ice\"]"
+    });
+    let out = e.vrl.run(event).unwrap_or_else(|err| panic!("{err}"));
+    let plugin = plugin_catalog(&mut e.plugin, &record);
+    assert_eq!(out["catalog"]["key"], "junos:DYNAMIC_VPN_AUTH_INVALID");
+    assert_eq!(out["catalog"]["params"]["username"], "al\"ice");
+    assert_eq!(out.get("catalog"), plugin.as_ref());
 }
 
 /// Records the program must leave alone.
