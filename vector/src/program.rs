@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use logref_engine::artifact::{EntryInfo, Item, KeyKind, PatternInfo, Scope, Tables};
 
-use crate::template_regex::{self, ANY_TAG};
+use crate::template_regex::{self, FIRST_WORDS};
 
 /// The hand-written steps; `@NAME@` marks what is generated.
 const SKELETON: &str = include_str!("program.vrl");
@@ -497,7 +497,7 @@ pub fn program(
         .replace("@CHECKSUM@", &format!("{catalog_checksum:016x}"))
         .replace("@ENTRIES@", &tables.entries.len().to_string())
         .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))
-        .replace("@ANY_TAG@", ANY_TAG)
+        .replace("@FIRST_WORDS@", FIRST_WORDS)
         .replace("@JUNOS@\n", &indent(&junos, 6))
         .replace("@CLAVISTER@\n", &indent(&clav, 8))
         .replace("@DISPATCH@\n", &indent(&dispatch, 2))

@@ -21,6 +21,13 @@ use logref_engine::ValueType;
 /// The engine's optional program tag (`prog: `, `prog[12]: `).
 pub const ANY_TAG: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
 
+/// The first word of a message (`w`) and, when the message starts with a
+/// program tag as [`ANY_TAG`] matches it, the first word after the tag
+/// (`w2`; valid when `w` or `t` is not empty, as the tag needs a name). The
+/// first word is where a tag would start, and a tag's name may go on past
+/// it with `.`, `/` or `-`.
+pub const FIRST_WORDS: &str = r"\A(?P<w>[A-Za-z0-9_]*)(?:(?P<t>[A-Za-z0-9_./\-]*)(?:\[[0-9]+\])?:[ \t]+(?P<w2>[A-Za-z0-9_]*))?";
+
 /// What may follow a prefix match: the engine's token boundary. It counts
 /// ASCII letters, digits, `_` and every non-ASCII character as word
 /// characters and lets a template stop anywhere but between two of them.
