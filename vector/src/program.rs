@@ -173,6 +173,8 @@ struct Generator<'t> {
 impl Generator<'_> {
     /// A pattern's place in the ranking, kind aside: `weight|entry`, so
     /// that sorted ranks put more literal text first, then catalog order.
+    /// (The compiler makes one pattern per entry; were there several, the
+    /// engine's last tie-break, the longer match, is not written here.)
     fn rank(&self, p: &PatternInfo) -> String {
         let max = 10u64.pow(self.weight_width as u32) - 1;
         format!(
@@ -222,7 +224,13 @@ impl Generator<'_> {
     /// Tries one template on `lr_t` and records it in `lr_hits`.
     fn try_template(&self, p: &PatternInfo) -> String {
         let e = self.entry(p);
-        let kv = kv_params(e, &[p]);
+        let of_entry: Vec<&PatternInfo> = self
+            .tables
+            .patterns
+            .iter()
+            .filter(|q| q.entry == p.entry)
+            .collect();
+        let kv = kv_params(e, &of_entry);
         let kv_field = if kv.is_empty() {
             String::new()
         } else {
