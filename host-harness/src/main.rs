@@ -22,7 +22,8 @@ use clap::{Parser, Subcommand};
     about = "Turn vendor log references into in-line log enrichment",
     long_about = "logref reads vendor log references (catalog/sources/) into one catalog, \
 compiles every documented message template into one DFA, and enriches log records with \
-the vendor's id, severity, explanation, recommended action and parameters."
+the vendor's id, severity, explanation, recommended action and parameters: in Fluent Bit \
+through the plugin's .wasm, in Vector through the configuration `logref export vector` writes."
 )]
 struct Cli {
     #[command(subcommand)]
