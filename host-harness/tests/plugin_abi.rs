@@ -23,6 +23,16 @@ fn both(record: &[u8]) -> (Output, Output) {
     )
 }
 
+/// The record as both engines enrich it (they must agree), parsed.
+fn enriched_by_both(record: &[u8]) -> serde_json::Value {
+    let (w, n) = both(record);
+    assert_eq!(w, n);
+    let Output::Record(out) = w else {
+        panic!("dropped")
+    };
+    serde_json::from_slice(&out).unwrap()
+}
+
 /// Records the plugin must hand back byte for byte.
 fn bad_records() -> Vec<(&'static str, Vec<u8>)> {
     let mut v: Vec<(&'static str, Vec<u8>)> = vec![
@@ -168,12 +178,7 @@ fn enrichment_keeps_the_record_and_its_field_order() {
 fn escaped_text_is_unescaped_before_matching() {
     // Fluent Bit sends quotes as \" and non-ASCII as \uXXXX.
     let rec = br#"{"log":"pluto[9]: \"tunnel1\" #2: xauth user 'caf\u00e9' sent wrong password"}"#;
-    let (w, n) = both(rec);
-    assert_eq!(w, n);
-    let Output::Record(out) = w else {
-        panic!("dropped")
-    };
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = enriched_by_both(rec);
     assert_eq!(v["catalog"]["params"]["XXXX"], "café");
     assert_eq!(v["catalog"]["match"], "prefix");
 }
@@ -181,12 +186,7 @@ fn escaped_text_is_unescaped_before_matching() {
 #[test]
 fn fluent_bit_syslog_parser_fields_are_used() {
     let rec = br#"{"pri":"30","time":"Nov 22 10:15:02","host":"nxr1","ident":"charon","pid":"812","message":"05[IKE] IKE_SA deleted"}"#;
-    let (w, n) = both(rec);
-    assert_eq!(w, n);
-    let Output::Record(out) = w else {
-        panic!("dropped")
-    };
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = enriched_by_both(rec);
     assert_eq!(
         v["catalog"]["template"],
         "charon: <NUM1>[IKE] IKE_SA deleted"
@@ -195,12 +195,7 @@ fn fluent_bit_syslog_parser_fields_are_used() {
     // `syslog-rfc5424` also splits off msgid and the structured data
     // (`extradata`): a Junos tag and its parameters are still used.
     let rec = br#"{"pri":"35","time":"2026-11-22T10:15:04.120Z","host":"srx1","ident":"fwauthd","pid":"1893","msgid":"DYNAMIC_VPN_LICENSE_CHECK_FAILED","extradata":"[junos@2636.1.1.1.2.40 username=\"bob\"]","message":"Dynamic VPN license check failed for user bob"}"#;
-    let (w, n) = both(rec);
-    assert_eq!(w, n);
-    let Output::Record(out) = w else {
-        panic!("dropped")
-    };
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = enriched_by_both(rec);
     assert_eq!(
         v["catalog"]["key"],
         "junos:DYNAMIC_VPN_LICENSE_CHECK_FAILED"
