@@ -59,25 +59,11 @@ pub fn compile(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads `--artifact PATH`, or the artifact embedded at build time.
-pub fn load_matcher(
-    artifact: Option<&std::path::Path>,
-) -> Result<logref_engine::Matcher, Box<dyn std::error::Error>> {
-    match artifact {
-        Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            logref_engine::Matcher::from_bytes(&bytes)
-                .map_err(|e| format!("{}: {e}", p.display()).into())
-        }
-        None => Ok(logref_default_artifact::matcher()?),
-    }
-}
-
 pub fn explain(
     line: &str,
     artifact: Option<PathBuf>,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let m = load_matcher(artifact.as_deref())?;
+    let m = logref::load_matcher(artifact.as_deref())?;
     let h = logref_engine::syslog::parse(line);
     println!("line       {line:?}");
     println!(

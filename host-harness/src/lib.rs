@@ -19,3 +19,16 @@ pub fn repo_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
+
+/// Loads `--artifact PATH` (fully validated), or the artifact embedded at
+/// build time.
+pub fn load_matcher(artifact: Option<&std::path::Path>) -> anyhow::Result<logref_engine::Matcher> {
+    match artifact {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            logref_engine::Matcher::from_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        }
+        None => Ok(logref_default_artifact::matcher()?),
+    }
+}

@@ -6,23 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{anyhow, Context, Result};
-use logref_engine::Matcher;
+use anyhow::{Context, Result};
 use logref_vector::runtime::VrlProgram;
 use logref_vector::OutputStyle;
 
 use crate::wasm_host::{Output, RecordFilter};
-
-/// The matcher of `artifact`, or of the embedded default.
-fn load_matcher(artifact: Option<&Path>) -> Result<Matcher> {
-    match artifact {
-        Some(p) => {
-            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            Matcher::from_bytes(&bytes).map_err(|e| anyhow!("{}: {e}", p.display()))
-        }
-        None => Ok(logref_default_artifact::matcher()?),
-    }
-}
 
 /// Generates the three files, compiles the program with VRL to prove it
 /// loads, and writes them into `out`.
@@ -32,7 +20,7 @@ pub fn export(
     log_file: &str,
     style: OutputStyle,
 ) -> Result<()> {
-    let matcher = load_matcher(artifact)?;
+    let matcher = crate::load_matcher(artifact)?;
     let dir = out.to_string_lossy().trim_end_matches('/').to_string();
     let ex = logref_vector::export_with_style(
         matcher.tables(),
@@ -86,7 +74,7 @@ pub struct VrlFilter {
 
 impl VrlFilter {
     pub fn new(artifact: Option<&Path>, style: OutputStyle) -> Result<VrlFilter> {
-        let matcher = load_matcher(artifact)?;
+        let matcher = crate::load_matcher(artifact)?;
         let ex = logref_vector::export_with_style(
             matcher.tables(),
             matcher.catalog_checksum(),

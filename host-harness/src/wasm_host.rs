@@ -306,11 +306,7 @@ pub struct NativeFilter {
 
 impl NativeFilter {
     pub fn new(ecs: bool, artifact: Option<&Path>) -> Result<NativeFilter> {
-        let matcher = match artifact {
-            Some(p) => logref_engine::Matcher::from_bytes(&std::fs::read(p)?)
-                .map_err(|e| anyhow!("{}: {e}", p.display()))?,
-            None => logref_default_artifact::matcher()?,
-        };
+        let matcher = crate::load_matcher(artifact)?;
         let style = if ecs {
             logref_plugin::config::Style::Ecs
         } else {
