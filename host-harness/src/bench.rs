@@ -176,8 +176,11 @@ pub fn run(
         }));
     }
     {
-        let ex = logref_vector::export(matcher.tables(), matcher.catalog_checksum(), ".", "-");
-        let mut vrl = logref_vector::runtime::VrlProgram::new(&ex.program, &ex.table_csv)?;
+        let mut vrl = logref_vector::runtime::VrlProgram::from_tables(
+            matcher.tables(),
+            matcher.catalog_checksum(),
+            logref_vector::OutputStyle::Catalog,
+        )?;
         results.push(measure(
             "vrl",
             "logref export vector: the remap program under the vrl crate (Vector's runtime)",

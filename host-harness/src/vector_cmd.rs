@@ -75,15 +75,8 @@ pub struct VrlFilter {
 impl VrlFilter {
     pub fn new(artifact: Option<&Path>, style: OutputStyle) -> Result<VrlFilter> {
         let matcher = crate::load_matcher(artifact)?;
-        let ex = logref_vector::export_with_style(
-            matcher.tables(),
-            matcher.catalog_checksum(),
-            ".",
-            "-",
-            style,
-        );
         let started = Instant::now();
-        let program = VrlProgram::new(&ex.program, &ex.table_csv)?;
+        let program = VrlProgram::from_tables(matcher.tables(), matcher.catalog_checksum(), style)?;
         eprintln!(
             "logref: VRL compiled the generated program in {:.1} s",
             started.elapsed().as_secs_f64()

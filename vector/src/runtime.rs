@@ -249,6 +249,17 @@ impl VrlProgram {
         VrlProgram::for_events(source, table_csv, Kind::object(Collection::any()))
     }
 
+    /// The program [`crate::export_with_style`] generates for `tables`,
+    /// compiled with its table: what a Vector user would run.
+    pub fn from_tables(
+        tables: &logref_engine::Tables,
+        catalog_checksum: u64,
+        style: crate::OutputStyle,
+    ) -> Result<VrlProgram, VrlError> {
+        let ex = crate::export_with_style(tables, catalog_checksum, ".", "-", style);
+        VrlProgram::new(&ex.program, &ex.table_csv)
+    }
+
     /// Like [`VrlProgram::new`], with the events' type known in advance,
     /// as Vector knows it from a source's schema: VRL rejects error
     /// handling on what it can prove infallible, so a program must compile

@@ -13,6 +13,7 @@ use logref_engine::syslog;
 use logref_plugin::config::{Config, Style};
 use logref_plugin::enrich::Enricher;
 use logref_vector::runtime::VrlProgram;
+use logref_vector::OutputStyle;
 use serde_json::{json, Value};
 
 /// Records whose `catalog` differs between VRL and the plugin (see the
@@ -67,12 +68,9 @@ fn engines() -> &'static Mutex<Engines> {
     static ENGINES: OnceLock<Mutex<Engines>> = OnceLock::new();
     ENGINES.get_or_init(|| {
         let m = logref_default_artifact::matcher().expect("default artifact");
-        let ex = logref_vector::export(m.tables(), m.catalog_checksum(), "x", "x.log");
-        let vrl = VrlProgram::new(&ex.program, &ex.table_csv).unwrap_or_else(|e| panic!("{e}"));
-        let plugin = Enricher::new(
-            logref_default_artifact::matcher().expect("default artifact"),
-            Config::default(),
-        );
+        let vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Catalog)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plugin = Enricher::new(m, Config::default());
         Mutex::new(Engines { vrl, plugin })
     })
 }
@@ -285,14 +283,8 @@ fn program_compiles_behind_typed_sources() {
 #[test]
 fn vrl_ecs_style_writes_the_plugins_ecs_fields() {
     let m = logref_default_artifact::matcher().expect("default artifact");
-    let ex = logref_vector::export_with_style(
-        m.tables(),
-        m.catalog_checksum(),
-        "x",
-        "x.log",
-        logref_vector::OutputStyle::Ecs,
-    );
-    let mut vrl = VrlProgram::new(&ex.program, &ex.table_csv).unwrap_or_else(|e| panic!("{e}"));
+    let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Ecs)
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut plugin = Enricher::new(m, Config::default());
     let ecs = |v: &Value| -> Value {
         let mut o = v.as_object().cloned().unwrap_or_default();
