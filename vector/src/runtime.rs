@@ -21,8 +21,6 @@ use vrl::compiler::state::{ExternalEnv, RuntimeState};
 use vrl::compiler::{CompileConfig, Program, TargetValue, TimeZone};
 use vrl::value::{KeyString, Secrets};
 
-use crate::table;
-
 /// Why the program could not be loaded or run.
 #[derive(Debug, Clone)]
 pub enum VrlError {
@@ -60,14 +58,26 @@ pub struct EnrichmentTable {
 }
 
 impl EnrichmentTable {
-    /// Reads the generated CSV as table `name`.
-    pub fn from_csv(name: &str, csv: &str) -> Result<EnrichmentTable, VrlError> {
-        let rows = table::parse_csv(csv).map_err(VrlError::Table)?;
+    /// Reads the generated CSV as table `name`, with the `csv` crate set up
+    /// as Vector's `file` table sets it up (headers, `,`).
+    pub fn from_csv(name: &str, csv_text: &str) -> Result<EnrichmentTable, VrlError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .delimiter(b',')
+            .from_reader(csv_text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| VrlError::Table(e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
         let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut values = Vec::with_capacity(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
+        let mut values = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| VrlError::Table(e.to_string()))?;
             let mut obj = BTreeMap::new();
-            for (col, v) in row {
+            for (col, v) in header.iter().zip(record.iter()) {
+                let (col, v) = (col.clone(), v.to_string());
                 if col == "key" {
                     by_key.entry(v.clone()).or_default().push(i);
                 }
@@ -320,5 +330,28 @@ impl VrlProgram {
         event.insert(KeyString::from("message"), Value::from(line));
         let out = self.resolve(Value::Object(event))?;
         Ok(out.as_object().is_some_and(|o| o.contains_key("catalog")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_table_reads_back() {
+        let mut csv_text = crate::table::COLUMNS[..3].join(",");
+        csv_text.push_str("\nk1,\"a, \"\"b\"\"\nc\",plain\n");
+        let t = EnrichmentTable::from_csv("t", &csv_text).unwrap();
+        let mut cond = ObjectMap::new();
+        cond.insert("key".into(), Value::from("k1"));
+        let row = t.find(&cond, true).unwrap();
+        assert_eq!(
+            row.as_object().unwrap()["vendor"],
+            Value::from("a, \"b\"\nc")
+        );
+        cond.insert("key".into(), Value::from("K1"));
+        assert_eq!(t.find(&cond, true).unwrap_err(), "no rows found");
+        assert!(t.find(&cond, false).is_ok());
+        assert!(EnrichmentTable::from_csv("t", "key,vendor\nk1\n").is_err());
     }
 }
