@@ -100,33 +100,29 @@ pub fn holes(items: &[Item]) -> Vec<u16> {
     v
 }
 
+/// `open`, the items (with named groups for the holes if `capture`), `close`.
+fn wrapped(items: &[Item], capture: bool, open: &str, close: &str) -> String {
+    let mut s = String::from(open);
+    write(items, capture, &mut 0, &mut s);
+    s.push_str(close);
+    s
+}
+
 /// `\A(?:...)\z` with one named group per hole.
 pub fn capture(items: &[Item]) -> String {
-    let mut s = String::from(r"\A(?:");
-    write(items, true, &mut 0, &mut s);
-    s.push_str(r")\z");
-    s
+    wrapped(items, true, r"\A(?:", r")\z")
 }
 
 /// `\A(?P<p>...)(?P<rest>BOUNDARY...)`: the template as a prefix, and the
 /// rest of the message after it.
 pub fn prefix(items: &[Item]) -> String {
-    let mut s = String::from(r"\A(?P<p>");
-    write(items, false, &mut 0, &mut s);
-    s.push_str(")(?P<rest>");
-    s.push_str(BOUNDARY);
-    s.push_str(r"[\s\S]*)");
-    s
+    wrapped(items, false, r"\A(?P<p>", &format!(r")(?P<rest>{BOUNDARY}[\s\S]*)"))
 }
 
 /// The prefix form without groups: a cheap first test, as most templates
 /// tried on a line do not match it.
 pub fn prefix_test(items: &[Item]) -> String {
-    let mut s = String::from(r"\A(?:");
-    write(items, false, &mut 0, &mut s);
-    s.push(')');
-    s.push_str(BOUNDARY);
-    s
+    wrapped(items, false, r"\A(?:", &format!("){BOUNDARY}"))
 }
 
 #[cfg(test)]
