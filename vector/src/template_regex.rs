@@ -116,7 +116,12 @@ pub fn capture(items: &[Item]) -> String {
 /// `\A(?P<p>...)(?P<rest>BOUNDARY...)`: the template as a prefix, and the
 /// rest of the message after it.
 pub fn prefix(items: &[Item]) -> String {
-    wrapped(items, false, r"\A(?P<p>", &format!(r")(?P<rest>{BOUNDARY}[\s\S]*)"))
+    wrapped(
+        items,
+        false,
+        r"\A(?P<p>",
+        &format!(r")(?P<rest>{BOUNDARY}[\s\S]*)"),
+    )
 }
 
 /// The prefix form without groups: a cheap first test, as most templates
