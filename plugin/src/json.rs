@@ -83,9 +83,15 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// `b[i]` is `"`: the index after the closing quote.
+/// `b[i]` is `"`: the index after the closing quote. Validates the string
+/// as JSON does: no raw control characters, only the escapes JSON defines,
+/// and `\u` escapes that do not leave a surrogate unpaired (serde_json
+/// and Fluent Bit refuse those). UTF-8 is checked once for the whole
+/// record by the caller.
 fn skip_string(b: &[u8], i: usize) -> Result<usize, Reject> {
     let mut j = i + 1;
+    // A `\u` high surrogate waiting for its low half.
+    let mut pending_high = false;
     loop {
         // Runs of ordinary bytes in one tight scan.
         let rest = b.get(j..).ok_or(Reject::Malformed)?;
@@ -93,63 +99,173 @@ fn skip_string(b: &[u8], i: usize) -> Result<usize, Reject> {
             .iter()
             .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
             .ok_or(Reject::Malformed)?;
+        if pending_high && k > 0 {
+            return Err(Reject::LoneSurrogate);
+        }
         j += k;
         match b.get(j) {
+            Some(b'"') if pending_high => return Err(Reject::LoneSurrogate),
             Some(b'"') => return Ok(j + 1),
-            Some(b'\\') => j += 2,
+            Some(b'\\') => match b.get(j + 1) {
+                Some(b'u') => {
+                    let cp = b.get(j + 2..).and_then(hex4).ok_or(Reject::BadEscape)?;
+                    let low = (0xDC00..0xE000).contains(&cp);
+                    if low != pending_high {
+                        return Err(Reject::LoneSurrogate);
+                    }
+                    pending_high = (0xD800..0xDC00).contains(&cp);
+                    j += 6;
+                }
+                Some(_) if pending_high => return Err(Reject::LoneSurrogate),
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
+                _ => return Err(Reject::BadEscape),
+            },
             _ => return Err(Reject::Malformed),
         }
     }
 }
 
-/// Skips one value starting at `i`: the index after it.
-fn skip_value(b: &[u8], i: usize) -> Result<usize, Reject> {
-    match b.get(i) {
-        None => Err(Reject::Malformed),
-        Some(b'"') => skip_string(b, i),
-        Some(b'{') | Some(b'[') => {
-            // Nested: count brackets, skipping strings. No recursion.
-            let mut depth: usize = 0;
-            let mut j = i;
-            loop {
-                match b.get(j) {
-                    None => return Err(Reject::Malformed),
-                    Some(b'"') => {
-                        j = skip_string(b, j)?;
-                        continue;
-                    }
-                    Some(b'{') | Some(b'[') => depth += 1,
-                    Some(b'}') | Some(b']') => {
-                        depth = depth.checked_sub(1).ok_or(Reject::Malformed)?;
-                        if depth == 0 {
-                            return Ok(j + 1);
-                        }
-                    }
-                    Some(_) => {}
-                }
-                j += 1;
-            }
+/// A JSON number at `i` (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`):
+/// the index after it.
+fn skip_number(b: &[u8], i: usize) -> Result<usize, Reject> {
+    let digits = |mut j: usize| {
+        let from = j;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
         }
-        Some(c) if c.is_ascii_digit() || *c == b'-' || c.is_ascii_alphabetic() => {
-            let mut j = i;
-            while let Some(c) = b.get(j) {
-                if !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
+        (j > from).then_some(j)
+    };
+    let mut j = i + usize::from(b.get(i) == Some(&b'-'));
+    j = match b.get(j) {
+        Some(b'0') => j + 1,
+        Some(b'1'..=b'9') => digits(j).ok_or(Reject::Malformed)?,
+        _ => return Err(Reject::Malformed),
+    };
+    if b.get(j) == Some(&b'.') {
+        j = digits(j + 1).ok_or(Reject::Malformed)?;
+    }
+    if matches!(b.get(j), Some(b'e' | b'E')) {
+        j += 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        j = digits(j).ok_or(Reject::Malformed)?;
+    }
+    Ok(j)
+}
+
+/// Which containers are open, one bit per level (set = object): inline for
+/// the first 256 levels, so that ordinary records allocate nothing; deeper
+/// nesting spills to the heap.
+struct Nesting {
+    inline: [u64; 4],
+    spill: Vec<u64>,
+    depth: usize,
+}
+
+impl Nesting {
+    fn new() -> Nesting {
+        Nesting {
+            inline: [0; 4],
+            spill: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn word(&mut self, level: usize) -> &mut u64 {
+        let w = level / 64;
+        if w < self.inline.len() {
+            &mut self.inline[w]
+        } else {
+            let w = w - self.inline.len();
+            if self.spill.len() <= w {
+                self.spill.resize(w + 1, 0);
+            }
+            &mut self.spill[w]
+        }
+    }
+
+    fn push(&mut self, object: bool) {
+        let level = self.depth;
+        let bit = 1u64 << (level % 64);
+        let word = self.word(level);
+        if object {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+        self.depth += 1;
+    }
+
+    /// Whether the innermost open container is an object.
+    fn top_is_object(&mut self) -> bool {
+        let level = self.depth - 1;
+        *self.word(level) & (1u64 << (level % 64)) != 0
+    }
+}
+
+/// `b[i]` starts an object member: its key, the colon and the blanks after
+/// it are skipped; the index of its value.
+fn skip_member_key(b: &[u8], i: usize) -> Result<usize, Reject> {
+    if b.get(i) != Some(&b'"') {
+        return Err(Reject::Malformed);
+    }
+    let i = skip_ws(b, skip_string(b, i)?);
+    if b.get(i) != Some(&b':') {
+        return Err(Reject::Malformed);
+    }
+    Ok(skip_ws(b, i + 1))
+}
+
+/// Skips one value starting at `i`, checking that it is valid JSON: the
+/// index after it. Iterative, so nesting depth costs no call stack.
+fn skip_value(b: &[u8], mut i: usize) -> Result<usize, Reject> {
+    let mut nest = Nesting::new();
+    loop {
+        // A value starts at `i`.
+        i = match b.get(i) {
+            Some(b'"') => skip_string(b, i)?,
+            Some(&open @ (b'{' | b'[')) => {
+                let close = if open == b'{' { b'}' } else { b']' };
+                let j = skip_ws(b, i + 1);
+                if b.get(j) == Some(&close) {
+                    j + 1
+                } else {
+                    nest.push(open == b'{');
+                    i = if open == b'{' {
+                        skip_member_key(b, j)?
+                    } else {
+                        j
+                    };
+                    continue;
+                }
+            }
+            Some(b't') if b.get(i..i + 4) == Some(b"true") => i + 4,
+            Some(b'f') if b.get(i..i + 5) == Some(b"false") => i + 5,
+            Some(b'n') if b.get(i..i + 4) == Some(b"null") => i + 4,
+            Some(b'-' | b'0'..=b'9') => skip_number(b, i)?,
+            _ => return Err(Reject::Malformed),
+        };
+        // After a value: close containers, or go on to the next element.
+        loop {
+            if nest.depth == 0 {
+                return Ok(i);
+            }
+            i = skip_ws(b, i);
+            let object = nest.top_is_object();
+            match b.get(i) {
+                Some(b',') => {
+                    let j = skip_ws(b, i + 1);
+                    i = if object { skip_member_key(b, j)? } else { j };
                     break;
                 }
-                j += 1;
+                Some(b'}') if object => {}
+                Some(b']') if !object => {}
+                _ => return Err(Reject::Malformed),
             }
-            let word = b.get(i..j).unwrap_or(&[]);
-            let ok = matches!(word, b"true" | b"false" | b"null")
-                || word
-                    .first()
-                    .is_some_and(|c| c.is_ascii_digit() || *c == b'-');
-            if ok {
-                Ok(j)
-            } else {
-                Err(Reject::Malformed)
-            }
+            nest.depth -= 1;
+            i += 1;
         }
-        Some(_) => Err(Reject::Malformed),
     }
 }
 
@@ -373,12 +489,74 @@ mod tests {
             b"\"str\"",
             b"{\"a\":{\"b\":[}",
             b"{\"a\":]}",
+            // Valid text field, malformed later members: the whole record
+            // must be refused, or the output would be invalid JSON.
+            br#"{"log":"pppd[1]: Exit.","n":[1}}"#,
+            br#"{"log":"pppd[1]: Exit.","n":{"a" 1 2 3}}"#,
+            br#"{"log":"pppd[1]: Exit.","n":01x}"#,
+            br#"{"log":"x","n":01}"#,
+            br#"{"log":"x","n":1.}"#,
+            br#"{"log":"x","n":-}"#,
+            br#"{"log":"x","n":1e}"#,
+            br#"{"log":"x","n":tru}"#,
+            br#"{"log":"x","n":nul}"#,
+            br#"{"log":"x","n":[1,]}"#,
+            br#"{"log":"x","n":[,1]}"#,
+            br#"{"log":"x","n":{"a":1,}}"#,
+            br#"{"log":"x","n":{1:2}}"#,
+            br#"{"log":"x","n":[1 2]}"#,
+            br#"{"log":"x","n":"\q"}"#,
+            br#"{"log":"x","n":"\u12g4"}"#,
+            br#"{"log":"x","n":"\ud800"}"#,
+            br#"{"log":"x","n":"\udc00\ud800"}"#,
+            br#"{"log":"x","n\x":1}"#,
+            br#"{"log":"x","n":[{"a":[}]]}"#,
         ] {
             assert!(
                 locate(bad, &["log"], "catalog").is_err(),
                 "{:?}",
                 String::from_utf8_lossy(bad)
             );
+        }
+    }
+
+    #[test]
+    fn valid_values_are_skipped() {
+        for good in [
+            &br#"{"log":"x","n":[1,-0.5e+3,0,1E9,true,false,null,"\u00e9\ud83d\ude00\n",{},[],{"a":{"b":[[]]}}]}"#[..],
+            br#"{ "log" : "x" , "n" : { "a" : [ 1 , 2 ] } }"#,
+            br#"{"n":-0,"log":"x"}"#,
+        ] {
+            assert!(
+                locate(good, &["log"], "catalog").is_ok(),
+                "{}",
+                String::from_utf8_lossy(good)
+            );
+        }
+        let deep = format!("{{\"n\":{}1{}}}", "[{\"a\":".repeat(400), "}]".repeat(400));
+        assert!(locate(deep.as_bytes(), &["log"], "catalog").is_ok());
+        let crossed = format!("{{\"n\":{}1{}}}", "[{\"a\":".repeat(400), "]}".repeat(400));
+        assert!(locate(crossed.as_bytes(), &["log"], "catalog").is_err());
+    }
+
+    /// Every case above agrees with serde_json on what is a JSON object.
+    #[test]
+    fn agrees_with_serde_json() {
+        let cases: &[&[u8]] = &[
+            br#"{"a":[1,2]}"#,
+            br#"{"a":[1,2}}"#,
+            br#"{"a":"\ud800\udc00"}"#,
+            br#"{"a":"\ud800"}"#,
+            br#"{"a":01}"#,
+            br#"{"a":1.5e-3}"#,
+            br#"{"a":{"b":{}}}"#,
+            br#"{"a":{"b" 1}}"#,
+        ];
+        for c in cases {
+            let ours = locate(c, &["log"], "catalog").is_ok();
+            let theirs =
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(c).is_ok();
+            assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(c));
         }
     }
 
