@@ -1,22 +1,16 @@
-//! Compiles `catalog/catalog.json` (with `catalog/overrides.toml`) into the
-//! default artifact at build time, validates it with the full, checked
-//! loader, and leaves it in OUT_DIR for `include_bytes!`. Everything costly
-//! (reading documents, compiling the DFA) thus stays out of the runtime.
+//! Compiles `catalog/catalog.json` into the default artifact at build time,
+//! validates it with the full, checked loader, and leaves it in OUT_DIR for
+//! `include_bytes!`. Everything costly (reading documents, compiling the
+//! DFA) thus stays out of the runtime. The catalog is the only input.
 
 use std::path::PathBuf;
 
 fn main() {
-    let dir = logref_catalog::default_dir();
-    let catalog_path = dir.join("catalog.json");
-    let overrides_path = dir.join(logref_catalog::overrides::FILE_NAME);
+    let catalog_path = logref_catalog::default_dir().join("catalog.json");
     println!("cargo:rerun-if-changed={}", catalog_path.display());
-    println!("cargo:rerun-if-changed={}", overrides_path.display());
     let catalog = logref_catalog::load(&catalog_path).unwrap_or_else(|e| panic!("{e}"));
-    let text = std::fs::read_to_string(&overrides_path)
-        .unwrap_or_else(|e| panic!("{}: {e}", overrides_path.display()));
-    let overrides = logref_catalog::Overrides::from_toml(&text).unwrap_or_else(|e| panic!("{e}"));
     let (bytes, _report) =
-        logref_catalog::compile::compile(&catalog, &overrides).unwrap_or_else(|e| panic!("{e}"));
+        logref_catalog::compile::compile(&catalog).unwrap_or_else(|e| panic!("{e}"));
     // The full validation (DFA::from_bytes and every table) that lets the
     // runtime use `from_bytes_unchecked` on exactly these bytes.
     if let Err(e) = logref_engine::Matcher::from_bytes(&bytes) {

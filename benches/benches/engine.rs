@@ -50,13 +50,9 @@ fn peers(c: &mut Criterion) {
     let lines = logref::bench::corpus(2000).unwrap();
     let dir = logref_catalog::default_dir();
     let catalog = logref_catalog::load(&dir.join("catalog.json")).unwrap();
-    let overrides = logref_catalog::Overrides::from_toml(
-        &std::fs::read_to_string(dir.join("overrides.toml")).unwrap(),
-    )
-    .unwrap();
     let m = logref_default_artifact::matcher().unwrap();
-    let rl = RegexLoop::new(&catalog, &overrides).unwrap();
-    let rs = RegexSetThenCaptures::new(&catalog, &overrides).unwrap();
+    let rl = RegexLoop::new(&catalog).unwrap();
+    let rs = RegexSetThenCaptures::new(&catalog).unwrap();
     let mut g = c.benchmark_group("mixed_corpus_2000_lines");
     g.throughput(Throughput::Elements(lines.len() as u64));
     g.sample_size(10);

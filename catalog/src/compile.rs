@@ -9,7 +9,10 @@
 //! - a placeholder is its type's expression ([`ValueType::regex`]);
 //! - a leading `prog:` / `prog[<PID>]:` accepts the tag with or without a
 //!   pid; a template without a program tag accepts an optional one;
-//! - reviewed infixes (`overrides.toml`) add optional text.
+//! - reviewed infixes (the source's `infixes`) add optional text.
+//!
+//! The catalog is the only input: a source's key rules, programs and
+//! infixes come from its [`Source`], never from code.
 //!
 //! The DFA is anchored and built with `MatchKind::All`, so one pass reports
 //! every template matching a prefix of the message; the runtime ranks them.
@@ -17,17 +20,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use logref_engine::artifact::{
-    self, EntryInfo, Item, KeyKind, PatternInfo, Scope, Tables, VendorKey,
-};
+use logref_engine::artifact::{self, EntryInfo, Item, PatternInfo, Scope, Tables, VendorKey};
 use logref_engine::ValueType;
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::MatchKind;
 
-use crate::model::{Catalog, Entry, ParamType};
-use crate::overrides::Overrides;
+use crate::model::{Catalog, Entry, KeyRule, ParamType, Source};
 use crate::template::{self, Segment};
 use crate::Error;
 
@@ -142,7 +142,7 @@ fn trim_blanks(items: &mut Vec<Item>) {
 pub fn pattern_for(
     entry_index: usize,
     entry: &Entry,
-    overrides: &Overrides,
+    source: &Source,
 ) -> Result<PatternSpec, Error> {
     let types: BTreeMap<&str, ParamType> = entry
         .params
@@ -213,16 +213,11 @@ pub fn pattern_for(
     }
 
     // Reviewed infixes.
-    for infix in overrides.infix.iter().filter(|i| i.source == entry.source) {
+    for infix in &source.infixes {
         let Some(at) = prefix_len(&items, entry, &infix.applies_to_prefix)? else {
             continue;
         };
-        let infix_types: BTreeMap<&str, ValueType> = infix
-            .types
-            .iter()
-            .map(|(k, v)| (k.as_str(), ValueType::parse(v).unwrap_or(ValueType::String)))
-            .collect();
-        let infix_type = |n: &str| infix_types.get(n).copied().unwrap_or(ValueType::String);
+        let infix_type = |n: &str| infix.types.get(n).copied().unwrap_or(ValueType::String);
         let mut ib = ItemBuilder {
             names: std::mem::take(&mut b.names),
             type_of: &infix_type,
@@ -240,14 +235,13 @@ pub fn pattern_for(
         b.names = ib.names;
     }
 
-    let scope_cfg = overrides.scope.get(&entry.source);
     let first_real = items.iter().find(|i| !matches!(i, Item::Opt(_)));
-    let scope = match scope_cfg {
-        Some(s) if s.key_only => Scope::KeyOnly,
-        _ if matches!(first_real, Some(Item::Hole { .. })) => {
-            Scope::Programs(scope_cfg.map(|s| s.programs.clone()).unwrap_or_default())
-        }
-        _ => Scope::Any,
+    let scope = if source.key_only {
+        Scope::KeyOnly
+    } else if matches!(first_real, Some(Item::Hole { .. })) {
+        Scope::Programs(source.programs.clone())
+    } else {
+        Scope::Any
     };
     let regex = regex_for(&items);
     let weight = template::literal_weight(&entry.template) as u32;
@@ -275,7 +269,11 @@ fn prefix_len(items: &[Item], entry: &Entry, prefix: &str) -> Result<Option<usiz
         template: prefix.trim_end().to_string(),
         ..entry.clone()
     };
-    let mut p = pattern_for(0, &spec, &Overrides::default())?.info.items;
+    let bare = Source {
+        infixes: Vec::new(),
+        ..source_stub(&entry.source)
+    };
+    let mut p = pattern_for(0, &spec, &bare)?.info.items;
     if prefix.ends_with([' ', '\t']) {
         p.push(Item::Blank);
     }
@@ -321,22 +319,103 @@ fn leading_program<'s>(first: &'s str, second: Option<&Segment>) -> Option<(&'s 
     None
 }
 
-/// Vendor keys of an entry: how a line can name it without its text.
-fn vendor_key(entry: &Entry, index: usize) -> Option<VendorKey> {
-    let kind = crate::parse::SOURCES
+/// A source with no rules, for building pieces of templates.
+fn source_stub(name: &str) -> Source {
+    Source {
+        name: name.to_string(),
+        vendor: String::new(),
+        product: String::new(),
+        programs: Vec::new(),
+        key_rules: Vec::new(),
+        key_only: false,
+        infixes: Vec::new(),
+        why: None,
+    }
+}
+
+/// The source each entry names, in entry order; an error for an entry whose
+/// source the catalog does not declare.
+pub fn sources_of(catalog: &Catalog) -> Result<Vec<&Source>, Error> {
+    catalog
+        .entries
         .iter()
-        .find(|s| s.file == entry.source)?
-        .vendor_key?;
-    let id = entry.vendor_id.as_deref()?;
-    let value = match kind {
-        KeyKind::ClavisterId => id.parse::<u64>().ok()?.to_string(),
-        KeyKind::JunosTag => id.to_string(),
-    };
-    Some(VendorKey {
-        kind,
-        value,
-        entry: index as u32,
-    })
+        .map(|e| {
+            catalog
+                .sources
+                .iter()
+                .find(|s| s.name == e.source)
+                .ok_or_else(|| Error::Compile {
+                    key: e.key.clone(),
+                    message: format!(
+                        "names source {:?}, which the catalog does not declare",
+                        e.source
+                    ),
+                })
+        })
+        .collect()
+}
+
+/// The engine's form of a catalog key rule.
+fn engine_rule(rule: &KeyRule) -> artifact::KeyRule {
+    match rule {
+        KeyRule::Field {
+            field,
+            numeric,
+            with_any_of,
+            programs,
+        } => artifact::KeyRule::Field {
+            field: field.clone(),
+            numeric: *numeric,
+            with_any_of: with_any_of.clone(),
+            programs: programs.clone(),
+        },
+        KeyRule::Tag => artifact::KeyRule::Tag,
+    }
+}
+
+/// The key rules of all sources (each distinct rule once) and every
+/// entry's id under its source's rules.
+fn key_tables(
+    catalog: &Catalog,
+    sources: &[&Source],
+) -> Result<(Vec<artifact::KeyRule>, Vec<VendorKey>), Error> {
+    let mut rules: Vec<artifact::KeyRule> = Vec::new();
+    let mut keys = Vec::new();
+    for (i, (entry, source)) in catalog.entries.iter().zip(sources).enumerate() {
+        let Some(id) = entry.vendor_id.as_deref() else {
+            continue;
+        };
+        for rule in &source.key_rules {
+            let rule = engine_rule(rule);
+            let value = match &rule {
+                artifact::KeyRule::Field { numeric: true, .. } => {
+                    match logref_engine::kv::numeric_id(id) {
+                        Some(n) => n.to_string(),
+                        None => {
+                            return Err(Error::Compile {
+                                key: entry.key.clone(),
+                                message: format!("id {id:?} is not a number, but its source's key rule compares ids as numbers"),
+                            })
+                        }
+                    }
+                }
+                _ => id.to_string(),
+            };
+            let at = match rules.iter().position(|r| *r == rule) {
+                Some(at) => at,
+                None => {
+                    rules.push(rule);
+                    rules.len() - 1
+                }
+            };
+            keys.push(VendorKey {
+                rule: at as u16,
+                value,
+                entry: i as u32,
+            });
+        }
+    }
+    Ok((rules, keys))
 }
 
 fn entry_info(e: &Entry) -> EntryInfo {
@@ -357,12 +436,14 @@ fn entry_info(e: &Entry) -> EntryInfo {
 }
 
 /// All patterns of a catalog.
-pub fn patterns(catalog: &Catalog, overrides: &Overrides) -> Result<Vec<PatternSpec>, Error> {
+pub fn patterns(catalog: &Catalog) -> Result<Vec<PatternSpec>, Error> {
+    let sources = sources_of(catalog)?;
     catalog
         .entries
         .iter()
+        .zip(sources)
         .enumerate()
-        .map(|(i, e)| pattern_for(i, e, overrides))
+        .map(|(i, (e, s))| pattern_for(i, e, s))
         .collect()
 }
 
@@ -388,24 +469,25 @@ pub fn build_dfa(regexes: &[String]) -> Result<dense::DFA<Vec<u32>>, Error> {
 }
 
 /// The whole compilation: catalog -> artifact bytes.
-pub fn compile(
-    catalog: &Catalog,
-    overrides: &Overrides,
-) -> Result<(Vec<u8>, CompileReport), Error> {
+pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
     let started = Instant::now();
-    let specs = patterns(catalog, overrides)?;
+    if catalog.version != crate::CATALOG_VERSION {
+        return Err(Error::Schema(format!(
+            "schema version {}, expected {}",
+            catalog.version,
+            crate::CATALOG_VERSION
+        )));
+    }
+    let specs = patterns(catalog)?;
+    let (key_rules, keys) = key_tables(catalog, &sources_of(catalog)?)?;
     let regexes: Vec<String> = specs.iter().map(|s| s.regex.clone()).collect();
     let dfa = build_dfa(&regexes)?;
     let (dfa_bytes, pad) = dfa.to_bytes_little_endian();
     let tables = Tables {
         entries: catalog.entries.iter().map(entry_info).collect(),
         patterns: specs.into_iter().map(|s| s.info).collect(),
-        keys: catalog
-            .entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| vendor_key(e, i))
-            .collect(),
+        key_rules,
+        keys,
     };
     let checksum = logref_engine::fnv1a64(crate::to_json(catalog).as_bytes());
     let bytes = artifact::write(&tables, &dfa_bytes[pad..], checksum);

@@ -26,6 +26,9 @@ pub enum Error {
     },
     /// The catalog cannot be compiled (a template, a type or a size limit).
     Compile { key: String, message: String },
+    /// A catalog that does not hold together (schema version, an entry
+    /// naming an undeclared source, a key rule that cannot work).
+    Schema(String),
 }
 
 impl Error {
@@ -63,6 +66,7 @@ impl fmt::Display for Error {
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Compile { key, message } => write!(f, "entry {key}: {message}"),
+            Error::Schema(message) => write!(f, "catalog: {message}"),
         }
     }
 }

@@ -18,7 +18,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub use error::Error;
-pub use model::{Catalog, Entry, Param, ParamType, Severity, CATALOG_VERSION};
+pub use model::{
+    Catalog, Entry, Infix, KeyRule, Param, ParamType, Severity, Source, CATALOG_VERSION,
+};
 pub use overrides::Overrides;
 
 /// The `catalog/` directory of this checkout (sources, overrides, catalog.json).
@@ -88,21 +90,51 @@ pub fn build_from_texts(
             });
         }
     }
-    for i in &overrides.infix {
-        if !parse::SOURCES.iter().any(|s| s.file == i.source) {
+    let sources = parse::SOURCES
+        .iter()
+        .map(|info| source_of(info, overrides))
+        .collect();
+    for name in overrides
+        .infix
+        .iter()
+        .map(|i| &i.source)
+        .chain(overrides.source.keys())
+    {
+        if !parse::SOURCES.iter().any(|s| s.file == name.as_str()) {
             return Err(Error::Override {
                 file: overrides::FILE_NAME.into(),
-                message: format!("[[infix]] source {:?} is not a known document", i.source),
+                message: format!("source {name:?} is not a known document"),
             });
         }
     }
     Ok((
         Catalog {
             version: CATALOG_VERSION,
+            sources,
             entries,
         },
         reports,
     ))
+}
+
+/// A document's [`Source`]: who wrote it, and its reviewed matching rules.
+fn source_of(info: &parse::SourceInfo, overrides: &Overrides) -> Source {
+    let rules = overrides.source.get(info.file).cloned().unwrap_or_default();
+    Source {
+        name: info.file.to_string(),
+        vendor: info.vendor.to_string(),
+        product: info.product.to_string(),
+        programs: rules.programs,
+        key_rules: rules.key_rules,
+        key_only: rules.key_only,
+        infixes: overrides
+            .infix
+            .iter()
+            .filter(|i| i.source == info.file)
+            .map(|i| i.infix.clone())
+            .collect(),
+        why: (!rules.why.is_empty()).then_some(rules.why),
+    }
 }
 
 /// The exact bytes of `catalog.json` for a catalog: pretty JSON, fields in
@@ -113,11 +145,39 @@ pub fn to_json(catalog: &Catalog) -> String {
     s
 }
 
-/// Reads a `catalog.json`.
+/// Reads a `catalog.json`: the one input of [`compile::compile`].
 pub fn load(path: &Path) -> Result<Catalog, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::Json {
-        path: path.to_path_buf(),
-        source: e,
+    from_json(&text).map_err(|e| match e {
+        Error::Json { source, .. } => Error::Json {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => other,
     })
+}
+
+/// Parses `catalog.json` text, checking its schema version.
+pub fn from_json(text: &str) -> Result<Catalog, Error> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        version: u32,
+    }
+    let json_err = |source| Error::Json {
+        path: PathBuf::from("catalog.json"),
+        source,
+    };
+    let v: Version = serde_json::from_str(text).map_err(json_err)?;
+    if v.version != CATALOG_VERSION {
+        return Err(Error::Schema(format!(
+            "catalog.json has schema version {}, this logref reads version {CATALOG_VERSION}: rebuild it with `logref catalog build`",
+            v.version
+        )));
+    }
+    serde_json::from_str(text).map_err(json_err)
+}
+
+/// The checked-in default catalog (`catalog/catalog.json` of this checkout).
+pub fn load_default() -> Result<Catalog, Error> {
+    load(&default_dir().join("catalog.json"))
 }

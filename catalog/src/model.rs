@@ -7,13 +7,95 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The schema version written to `catalog.json`.
-pub const CATALOG_VERSION: u32 = 1;
+pub const CATALOG_VERSION: u32 = 2;
 
-/// The whole catalog, in source order then document order.
+/// The whole catalog, in source order then document order. It is the only
+/// input of [`crate::compile::compile`]: every matching rule (key rules,
+/// program scopes, infixes, types) is data here, never code.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Catalog {
     pub version: u32,
+    /// How each source's lines are matched; every entry's `source` names one.
+    pub sources: Vec<Source>,
     pub entries: Vec<Entry>,
+}
+
+/// One source of entries (a vendor document, a user's catalog file) and
+/// the rules its lines follow on the wire.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The name entries refer to in their `source` field.
+    pub name: String,
+    pub vendor: String,
+    pub product: String,
+    /// Programs (syslog tags) that send this source's messages. A template
+    /// that starts with a placeholder only matches lines of one of them.
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// How a line names one of this source's entries by its id
+    /// (`vendor_id`), tried before any template.
+    #[serde(default)]
+    pub key_rules: Vec<KeyRule>,
+    /// The templates identify nothing on their own: they only pull the
+    /// parameters out of a line whose key already named the entry.
+    #[serde(default)]
+    pub key_only: bool,
+    /// Text real daemons add around this source's documented messages.
+    #[serde(default)]
+    pub infixes: Vec<Infix>,
+    /// Why the rules above are what they are (reviewed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// How a line carries an entry's id (its `vendor_id`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyRule {
+    /// The id is the value of a `key=value` field of the message
+    /// (Clavister `id=02800001`, FortiGate `logid="0100032001"`). The
+    /// message is a list of pairs, optionally after a `CATEGORY: ` word.
+    Field {
+        /// The field holding the id.
+        field: String,
+        /// Compare as a decimal number: leading zeros do not count.
+        #[serde(default)]
+        numeric: bool,
+        /// When not empty, one of these fields must be present too, unless
+        /// the line comes from one of `programs`: an `id=` alone is too
+        /// common to name a vendor's message.
+        #[serde(default)]
+        with_any_of: Vec<String>,
+        /// Programs whose lines carry this rule's pairs.
+        #[serde(default)]
+        programs: Vec<String>,
+    },
+    /// The id is a tag word at the start of the message (`TAG: text`, in
+    /// upper case, digits and `_`) or the RFC 5424 MSGID; parameters come
+    /// from the structured data and the entry's template.
+    Tag,
+}
+
+/// Optional text a daemon adds around a documented message, compiled into
+/// every template of its source that starts with `applies_to_prefix`. Its
+/// placeholders become extra parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Infix {
+    /// The templates this applies to: those that start with this text.
+    pub applies_to_prefix: String,
+    /// Optional text (template syntax) right after the prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// Optional text (template syntax) after the documented text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Types of the infix's placeholders (default `string`).
+    #[serde(default, with = "type_map_by_name")]
+    pub types: BTreeMap<String, ParamType>,
+    pub why: String,
 }
 
 /// One documented log message.
@@ -70,6 +152,33 @@ mod param_type_by_name {
         let name = String::deserialize(d)?;
         ParamType::parse(&name)
             .ok_or_else(|| D::Error::custom(format!("unknown parameter type {name:?}")))
+    }
+}
+
+/// A map of parameter types, written by name.
+mod type_map_by_name {
+    use std::collections::BTreeMap;
+
+    use super::ParamType;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        m: &BTreeMap<String, ParamType>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_map(m.iter().map(|(k, v)| (k, v.as_str())))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, ParamType>, D::Error> {
+        let raw = BTreeMap::<String, String>::deserialize(d)?;
+        raw.into_iter()
+            .map(|(k, v)| match ParamType::parse(&v) {
+                Some(t) => Ok((k, t)),
+                None => Err(D::Error::custom(format!("unknown parameter type {v:?}"))),
+            })
+            .collect()
     }
 }
 

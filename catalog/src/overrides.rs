@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::ParamType;
+use crate::model::{KeyRule, ParamType};
 use crate::Error;
 
 pub const FILE_NAME: &str = "overrides.toml";
@@ -30,13 +30,14 @@ pub struct Overrides {
     /// Corrections of single entries, by key.
     #[serde(default)]
     pub entry: Vec<EntryFix>,
-    /// Text that real daemons insert around a documented message, per source
-    /// (used by the compiler).
+    /// Text that real daemons insert around a documented message, per
+    /// source: written into the catalog's sources.
     #[serde(default)]
     pub infix: Vec<Infix>,
-    /// Where a source's templates may match (used by the compiler).
+    /// How each source's lines are matched (programs, key rules, key-only
+    /// templates): written into the catalog's sources.
     #[serde(default)]
-    pub scope: BTreeMap<String, SourceScope>,
+    pub source: BTreeMap<String, SourceRules>,
     #[serde(skip)]
     used_splits: Vec<Cell<usize>>,
 }
@@ -66,39 +67,31 @@ pub struct EntryFix {
     pub types: BTreeMap<String, String>,
 }
 
-/// Matching policy of one source's templates.
+/// Matching rules of one source, as `catalog build` writes them into the
+/// catalog's [`crate::model::Source`].
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourceScope {
+pub struct SourceRules {
     /// The templates identify nothing by themselves: they are only used to
-    /// pull parameters out of a line whose vendor key (Junos tag) already
-    /// named the entry.
+    /// pull parameters out of a line whose key already named the entry.
     #[serde(default)]
     pub key_only: bool,
-    /// Programs (syslog tags) that may send this source's messages. A
-    /// template that starts with a placeholder matches only lines from one
-    /// of these, since it would otherwise match almost anything.
+    /// Programs (syslog tags) that may send this source's messages.
     #[serde(default)]
     pub programs: Vec<String>,
+    /// How a line names an entry by its id.
+    #[serde(default)]
+    pub key_rules: Vec<KeyRule>,
     pub why: String,
 }
 
-/// Text a daemon really puts before or after a documented message.
+/// Text a daemon really puts before or after a documented message: a
+/// [`crate::model::Infix`] and the source it belongs to.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Infix {
     pub source: String,
-    /// Optional text (template syntax) allowed right after
-    /// `applies_to_prefix`, before the rest of the documented text.
-    pub before: Option<String>,
-    /// Optional text (template syntax) allowed after the documented text.
-    pub after: Option<String>,
-    /// Types of the infix's placeholders.
-    #[serde(default)]
-    pub types: BTreeMap<String, String>,
-    /// The templates this applies to: those that start with this text.
-    pub applies_to_prefix: String,
-    pub why: String,
+    #[serde(flatten)]
+    pub infix: crate::model::Infix,
 }
 
 impl Overrides {
@@ -121,18 +114,13 @@ impl Overrides {
             }
         }
         for i in &o.infix {
-            if i.why.trim().is_empty() {
+            if i.infix.why.trim().is_empty() {
                 return Err(o.err(format!("[[infix]] for {} has an empty `why`", i.source)));
             }
         }
-        for i in &o.infix {
-            for t in i.types.values() {
-                o.check_type(t)?;
-            }
-        }
-        for s in o.scope.values() {
+        for (name, s) in &o.source {
             if s.why.trim().is_empty() {
-                return Err(o.err("[scope] entry with an empty `why`".into()));
+                return Err(o.err(format!("[source.{name:?}] has an empty `why`")));
             }
         }
         for table in o.types.values() {

@@ -8,7 +8,7 @@
 //! 12      4     reserved (0)
 //! 16      8     checksum of the catalog.json it was built from
 //! 24      16    regex-automata version that serialised the DFA, NUL padded
-//! 40      8     checksum of every byte after the header
+//! 40      8     checksum of the whole file, this field counted as zeros
 //! 48      4+4   tables offset, length
 //! 56      4+4   DFA offset (8-aligned), length
 //! 64      ...   tables, padding, DFA (little-endian dense DFA)
@@ -24,7 +24,7 @@ use crate::codec::{CodecError, Reader, Writer};
 use crate::types::ValueType;
 
 pub const MAGIC: [u8; 8] = *b"LOGREF\0A";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The regex-automata version whose serialisation format the DFA uses. A
 /// test keeps it equal to the version in Cargo.lock.
 pub const REGEX_AUTOMATA_VERSION: &str = "0.4.19";
@@ -157,18 +157,30 @@ pub struct PatternInfo {
     pub items: Vec<Item>,
 }
 
-/// How a vendor key names an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    /// Clavister cOS Core `id=` (compared without leading zeros).
-    ClavisterId = 0,
-    /// Junos tag (`DYNAMIC_VPN_AUTH_OK`).
-    JunosTag = 1,
+/// How a line carries an entry's id (the catalog's key rules, generic:
+/// the engine knows no vendor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRule {
+    /// The id is the value of a `key=value` field of the message.
+    Field {
+        field: String,
+        /// Compared as a decimal number (leading zeros do not count).
+        numeric: bool,
+        /// One of these fields must be present too, unless the line comes
+        /// from one of `programs` (empty: no such condition).
+        with_any_of: Vec<String>,
+        programs: Vec<String>,
+    },
+    /// A tag word starting the message (`TAG: text`) or the RFC 5424 MSGID.
+    Tag,
 }
 
+/// One id of one entry, under one key rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorKey {
-    pub kind: KeyKind,
+    /// Index into [`Tables::key_rules`].
+    pub rule: u16,
+    /// The id as the rule compares it (numeric ids without leading zeros).
     pub value: String,
     pub entry: u32,
 }
@@ -178,6 +190,7 @@ pub struct VendorKey {
 pub struct Tables {
     pub entries: Vec<EntryInfo>,
     pub patterns: Vec<PatternInfo>,
+    pub key_rules: Vec<KeyRule>,
     pub keys: Vec<VendorKey>,
 }
 
@@ -196,17 +209,32 @@ pub struct Header {
 /// may be checked inside a wasm interpreter, so byte-at-a-time FNV would
 /// cost too much there).
 pub fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    for &b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    checksum_parts(&[bytes])
+}
+
+/// [`checksum`] of the concatenation of `parts`, each but the last a
+/// multiple of 8 bytes long.
+fn checksum_parts(parts: &[&[u8]]) -> u64 {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ len as u64;
+    for part in parts {
+        let mut chunks = part.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
     }
     h
+}
+
+/// The artifact's checksum: every byte of the file, the header included,
+/// with the checksum field (bytes 40..48) counted as zeros.
+fn artifact_checksum(bytes: &[u8]) -> u64 {
+    checksum_parts(&[&bytes[..40], &[0u8; 8], &bytes[48..]])
 }
 
 fn encode_items(w: &mut Writer, items: &[Item]) {
@@ -306,9 +334,33 @@ impl Tables {
             }
             encode_items(&mut w, &p.items);
         }
+        w.len(self.key_rules.len());
+        for rule in &self.key_rules {
+            match rule {
+                KeyRule::Field {
+                    field,
+                    numeric,
+                    with_any_of,
+                    programs,
+                } => {
+                    w.u8(0);
+                    w.str(field);
+                    w.u8(u8::from(*numeric));
+                    w.len(with_any_of.len());
+                    for s in with_any_of {
+                        w.str(s);
+                    }
+                    w.len(programs.len());
+                    for s in programs {
+                        w.str(s);
+                    }
+                }
+                KeyRule::Tag => w.u8(1),
+            }
+        }
         w.len(self.keys.len());
         for k in &self.keys {
-            w.u8(k.kind as u8);
+            w.u16(k.rule);
             w.str(&k.value);
             w.u32(k.entry);
         }
@@ -396,14 +448,33 @@ impl Tables {
                 items,
             });
         }
-        let n = r.count(9, "key count")?;
+        let n = r.count(1, "key rule count")?;
+        let mut key_rules = Vec::with_capacity(n);
+        let strings = |r: &mut Reader, what| -> Result<Vec<String>, ArtifactError> {
+            let k = r.count(4, what)?;
+            (0..k).map(|_| Ok(r.str(what)?)).collect()
+        };
+        for _ in 0..n {
+            key_rules.push(match r.u8("key rule kind")? {
+                0 => KeyRule::Field {
+                    field: r.str("key field")?,
+                    numeric: r.u8("numeric")? != 0,
+                    with_any_of: strings(&mut r, "key rule fields")?,
+                    programs: strings(&mut r, "key rule programs")?,
+                },
+                1 => KeyRule::Tag,
+                _ => return Err(ArtifactError::Reference("unknown key rule kind".into())),
+            });
+        }
+        let n = r.count(10, "key count")?;
         let mut keys = Vec::with_capacity(n);
         for _ in 0..n {
-            let kind = match r.u8("key kind")? {
-                0 => KeyKind::ClavisterId,
-                1 => KeyKind::JunosTag,
-                _ => return Err(ArtifactError::Reference("unknown key kind".into())),
-            };
+            let rule = r.u16("key rule")?;
+            if usize::from(rule) >= key_rules.len() {
+                return Err(ArtifactError::Reference(format!(
+                    "vendor key names rule {rule}"
+                )));
+            }
             let value = r.str("key value")?;
             let entry = r.u32("key entry")?;
             if entry as usize >= entries.len() {
@@ -411,7 +482,7 @@ impl Tables {
                     "vendor key names entry {entry}"
                 )));
             }
-            keys.push(VendorKey { kind, value, entry });
+            keys.push(VendorKey { rule, value, entry });
         }
         if !r.is_empty() {
             return Err(ArtifactError::Layout("trailing bytes after the tables"));
@@ -419,6 +490,7 @@ impl Tables {
         Ok(Tables {
             entries,
             patterns,
+            key_rules,
             keys,
         })
     }
@@ -443,7 +515,7 @@ pub fn write(tables: &Tables, dfa_bytes: &[u8], catalog_checksum: u64) -> Vec<u8
     out[60..64].copy_from_slice(&(dfa_bytes.len() as u32).to_le_bytes());
     out[tables_off..tables_off + tables_bytes.len()].copy_from_slice(&tables_bytes);
     out[dfa_off..].copy_from_slice(dfa_bytes);
-    let sum = checksum(&out[HEADER_LEN..]);
+    let sum = artifact_checksum(&out);
     out[40..48].copy_from_slice(&sum.to_le_bytes());
     out
 }
@@ -511,7 +583,7 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, ArtifactError> {
         return Err(ArtifactError::Layout("DFA offset not 8-aligned"));
     }
     let body_checksum = le_u64(bytes, 40);
-    let found = checksum(&bytes[HEADER_LEN..]);
+    let found = artifact_checksum(bytes);
     if found != body_checksum {
         return Err(ArtifactError::Checksum {
             found,

@@ -1,4 +1,4 @@
-//! `key=value` pairs as Clavister devices send them (`iface=l2tp_cli
+//! `key=value` pairs as devices send them (Clavister (`iface=l2tp_cli
 //! remotegw=203.0.113.7 user="John Doe"`), and RFC 5424 structured-data
 //! parameters (`[junos@2636.1.1.1.2.40 username="alice"]`).
 
@@ -11,6 +11,25 @@ pub struct Pair<'a> {
     pub key: &'a str,
     pub value: Cow<'a, str>,
     pub span: (usize, usize),
+}
+
+/// A numeric id as a key rule compares it: decimal digits without their
+/// leading zeros (`02800001` and `2800001` are one id). `None` when `s` is
+/// not all digits.
+pub fn numeric_id(s: &str) -> Option<&str> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let t = s.trim_start_matches('0');
+    Some(if t.is_empty() { "0" } else { t })
+}
+
+/// Whether `s` starts with a `key=` pair (after blanks): the cheap test
+/// that a message is a list of pairs before they are parsed.
+pub fn starts_with_pair(s: &str) -> bool {
+    let b = s.trim_start_matches([' ', '\t']).as_bytes();
+    let n = b.iter().take_while(|&&c| is_key_byte(c)).count();
+    n > 0 && b.get(n) == Some(&b'=')
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -102,6 +121,29 @@ fn unescape(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_ids_lose_their_leading_zeros() {
+        assert_eq!(numeric_id("02800001"), Some("2800001"));
+        assert_eq!(numeric_id("2800001"), Some("2800001"));
+        assert_eq!(numeric_id("000"), Some("0"));
+        assert_eq!(numeric_id("12a"), None);
+        assert_eq!(numeric_id(""), None);
+        // Longer than any integer type: still compared, as text.
+        assert_eq!(
+            numeric_id("00123456789012345678901234"),
+            Some("123456789012345678901234")
+        );
+    }
+
+    #[test]
+    fn a_message_of_pairs_starts_with_one() {
+        assert!(starts_with_pair("prio=2 id=1"));
+        assert!(starts_with_pair(" logid=\"0100032001\" type=x"));
+        assert!(!starts_with_pair("L2TP: prio=2"));
+        assert!(!starts_with_pair("=x"));
+        assert!(!starts_with_pair("a b=c"));
+    }
 
     #[test]
     fn clavister_pairs() {

@@ -2,8 +2,10 @@
 //!
 //! Order of decisions (documented in the README, each tested):
 //! 1. The syslog header is taken off ([`crate::syslog`]).
-//! 2. A vendor key decides the entry when present: a Clavister `id=` among
-//!    key=value pairs, a Junos tag (BSD `TAG: text` or RFC 5424 MSGID).
+//! 2. A key decides the entry when present, by the catalog's key rules:
+//!    an id in a `key=value` field of the message, or a tag word starting
+//!    the message (`TAG: text`) or the RFC 5424 MSGID. The rules are data
+//!    ([`KeyRule`]); this module names no vendor.
 //! 3. Otherwise the one DFA runs once over the message, anchored at its
 //!    start, reporting every template that matches a prefix of it. A
 //!    template matches *exactly* when it spans the whole message, or as a
@@ -21,14 +23,14 @@ use regex_automata::dfa::{dense, Automaton};
 use regex_automata::util::primitives::StateID;
 use regex_automata::{Anchored, Input};
 
-use crate::artifact::{self, ArtifactError, EntryInfo, KeyKind, Scope, Tables};
+use crate::artifact::{self, ArtifactError, EntryInfo, KeyRule, Scope, Tables};
 use crate::extract::{self, Scratch};
 use crate::syslog::{self, SyslogHeader, WireFormat};
 
 /// How the entry was identified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchKind {
-    /// A vendor key (Clavister id, Junos tag).
+    /// A key rule named the entry (an id field, a tag).
     Key,
     /// The template spans the whole message.
     Exact,
@@ -103,8 +105,10 @@ pub struct Matcher {
     dfa: Dfa,
     tables: Tables,
     catalog_checksum: u64,
-    clavister_ids: HashMap<u64, usize>,
-    junos_tags: HashMap<String, usize>,
+    /// Per key rule of the tables (same order): id -> entry.
+    key_ids: Vec<HashMap<String, usize>>,
+    /// Index of the tag rule in `key_ids`, if the catalog has one.
+    tag_rule: Option<usize>,
     /// Patterns of each entry (for key-only extraction).
     patterns_of: Vec<Vec<usize>>,
     /// Each pattern's items, flattened for the extractor once.
@@ -177,20 +181,16 @@ impl Matcher {
                 tables.patterns.len()
             )));
         }
-        let mut clavister_ids = HashMap::new();
-        let mut junos_tags = HashMap::new();
+        let mut key_ids = vec![HashMap::new(); tables.key_rules.len()];
         for k in &tables.keys {
-            match k.kind {
-                KeyKind::ClavisterId => {
-                    if let Ok(n) = k.value.parse::<u64>() {
-                        clavister_ids.insert(n, k.entry as usize);
-                    }
-                }
-                KeyKind::JunosTag => {
-                    junos_tags.insert(k.value.clone(), k.entry as usize);
-                }
-            }
+            key_ids[usize::from(k.rule)]
+                .entry(k.value.clone())
+                .or_insert(k.entry as usize);
         }
+        let tag_rule = tables
+            .key_rules
+            .iter()
+            .position(|r| matches!(r, KeyRule::Tag));
         let mut patterns_of = vec![Vec::new(); tables.entries.len()];
         for (i, p) in tables.patterns.iter().enumerate() {
             patterns_of[p.entry as usize].push(i);
@@ -220,8 +220,8 @@ impl Matcher {
             programs,
             tables,
             catalog_checksum,
-            clavister_ids,
-            junos_tags,
+            key_ids,
+            tag_rule,
             patterns_of,
             kv_params,
         })
@@ -265,7 +265,7 @@ impl Matcher {
     }
 
     /// Like [`Matcher::match_fields`], with the RFC 5424 fields a parser
-    /// may also have split off: the MSGID (a Junos tag) and the structured
+    /// may also have split off: the MSGID (a tag key) and the structured
     /// data (its parameters).
     pub fn match_split_fields<'l>(
         &'l self,
@@ -312,81 +312,126 @@ impl Matcher {
         self.match_by_template(line, header, split.is_some())
     }
 
-    /// Step 2: vendor keys.
+    /// Step 2: the catalog's key rules, in order.
     fn match_by_key<'l>(&'l self, line: &'l str, h: &SyslogHeader<'l>) -> Option<Match<'l>> {
+        if let Some(m) = self.match_by_tag(line, h) {
+            return Some(m);
+        }
+        self.tables
+            .key_rules
+            .iter()
+            .enumerate()
+            .find_map(|(i, rule)| match rule {
+                KeyRule::Field {
+                    field,
+                    numeric,
+                    with_any_of,
+                    programs,
+                } => self.match_by_field(
+                    line,
+                    h,
+                    FieldRule {
+                        ids: &self.key_ids[i],
+                        field,
+                        numeric: *numeric,
+                        with_any_of,
+                        programs,
+                    },
+                ),
+                KeyRule::Tag => None,
+            })
+    }
+
+    /// A tag rule: the RFC 5424 MSGID, or `TAG: text` at the start of the
+    /// message; parameters from the structured data, then the template.
+    fn match_by_tag<'l>(&'l self, line: &'l str, h: &SyslogHeader<'l>) -> Option<Match<'l>> {
+        let tags = &self.key_ids[self.tag_rule?];
         let content = line.get(h.msg_start..)?;
-        // Junos: RFC 5424 MSGID, or `TAG: text` at the start of the message.
-        let (tag, text_start) = match h.msgid.filter(|m| self.junos_tags.contains_key(*m)) {
-            Some(m) => (Some(m), h.msg_start),
-            None => match junos_tag(content) {
-                Some((t, used)) if self.junos_tags.contains_key(t) => (Some(t), h.msg_start + used),
-                _ => (None, 0),
-            },
+        let (entry, text_start) = match h.msgid.and_then(|m| tags.get(m)) {
+            Some(&e) => (e, h.msg_start),
+            None => {
+                let (t, used) = tag_word(content)?;
+                (*tags.get(t)?, h.msg_start + used)
+            }
         };
-        if let Some(tag) = tag {
-            let entry = *self.junos_tags.get(tag)?;
-            let mut params = Vec::new();
-            if let Some(sd) = h.structured_data {
-                let sd_start = offset_in(line, sd);
-                for p in crate::kv::pairs(sd) {
-                    if let Some((name, _)) = self.tables.entries[entry]
-                        .params
-                        .iter()
-                        .find(|(n, _)| same_param(n, p.key))
-                    {
+        let mut params = Vec::new();
+        if let Some(sd) = h.structured_data {
+            let sd_start = offset_in(line, sd);
+            for p in crate::kv::pairs(sd) {
+                if let Some((name, _)) = self.tables.entries[entry]
+                    .params
+                    .iter()
+                    .find(|(n, _)| same_param(n, p.key))
+                {
+                    params.push(ParamValue {
+                        name: name.as_str(),
+                        span: sd_start.map(|s| (s + p.span.0, s + p.span.1)),
+                        value: p.value,
+                    });
+                }
+            }
+        }
+        let text = line.get(text_start..).unwrap_or("");
+        if let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) {
+            let mut scratch = Scratch::default();
+            if let Some(x) =
+                extract::extract(&self.programs[pat], text.as_bytes(), end, &mut scratch)
+            {
+                for (ni, a, b) in x.values {
+                    let name = self.tables.patterns[pat].names[ni as usize].as_str();
+                    if !params.iter().any(|p| p.name == name) {
                         params.push(ParamValue {
-                            name: name.as_str(),
-                            span: sd_start.map(|s| (s + p.span.0, s + p.span.1)),
-                            value: p.value,
+                            name,
+                            value: Cow::Borrowed(text.get(a..b).unwrap_or("")),
+                            span: Some((text_start + a, text_start + b)),
                         });
                     }
                 }
             }
-            let text = line.get(text_start..).unwrap_or("");
-            if let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) {
-                let mut scratch = Scratch::default();
-                if let Some(x) =
-                    extract::extract(&self.programs[pat], text.as_bytes(), end, &mut scratch)
-                {
-                    for (ni, a, b) in x.values {
-                        let name = self.tables.patterns[pat].names[ni as usize].as_str();
-                        if !params.iter().any(|p| p.name == name) {
-                            params.push(ParamValue {
-                                name,
-                                value: Cow::Borrowed(text.get(a..b).unwrap_or("")),
-                                span: Some((text_start + a, text_start + b)),
-                            });
-                        }
-                    }
-                }
-            }
-            return Some(Match {
-                entry,
-                kind: MatchKind::Key,
-                params,
-                header: h.clone(),
-                ambiguous: Vec::new(),
-            });
         }
+        Some(Match {
+            entry,
+            kind: MatchKind::Key,
+            params,
+            header: h.clone(),
+            ambiguous: Vec::new(),
+        })
+    }
 
-        // Clavister cOS Core: `[CATEGORY: ]prio=.. id=.. event=.. key=value ...`.
-        // Clavister lines are `[CATEGORY: ]prio=.. id=..` (or come from the
-        // program `EFW`): a constant-time test, so that other lines pay
-        // nothing for this path.
+    /// A field rule: the message is `[CATEGORY: ]key=value ...` and one
+    /// field holds the id; the entry's parameters are the other keys.
+    fn match_by_field<'l>(
+        &'l self,
+        line: &'l str,
+        h: &SyslogHeader<'l>,
+        rule: FieldRule<'_>,
+    ) -> Option<Match<'l>> {
+        let content = line.get(h.msg_start..)?;
         let body = strip_category(content);
-        if !(h.program == Some("EFW") || body.starts_with("prio=") || body.starts_with("id=")) {
+        let from_program = h
+            .program
+            .is_some_and(|p| rule.programs.iter().any(|q| q == p));
+        // A constant-time test first, so that other lines pay nothing.
+        if !(from_program || crate::kv::starts_with_pair(body)) {
             return None;
         }
         let body_start = h.msg_start + (content.len() - body.len());
         let pairs = crate::kv::pairs(body);
-        let id = pairs.iter().find(|p| p.key == "id")?;
-        let marked =
-            h.program == Some("EFW") || pairs.iter().any(|p| p.key == "prio" || p.key == "event");
-        if !marked || id.value.is_empty() || !id.value.bytes().all(|b| b.is_ascii_digit()) {
+        let id = pairs.iter().find(|p| p.key == rule.field)?;
+        let marked = from_program
+            || rule.with_any_of.is_empty()
+            || pairs
+                .iter()
+                .any(|p| rule.with_any_of.iter().any(|k| k == p.key));
+        if !marked {
             return None;
         }
-        let n: u64 = id.value.parse().ok()?;
-        let entry = *self.clavister_ids.get(&n)?;
+        let value = if rule.numeric {
+            crate::kv::numeric_id(&id.value)?
+        } else {
+            id.value.as_ref()
+        };
+        let entry = *rule.ids.get(value)?;
         let mut params = Vec::new();
         for (name, _) in &self.tables.entries[entry].params {
             if let Some(p) = pairs.iter().find(|p| p.key == name) {
@@ -470,7 +515,7 @@ impl Matcher {
         for c in &mut per_pattern {
             match &self.tables.patterns[c.pattern].scope {
                 Scope::Any => {}
-                Scope::KeyOnly => c.note = Some("only after its vendor key (Junos tag)"),
+                Scope::KeyOnly => c.note = Some("only after a key rule named its entry"),
                 Scope::Programs(list) => {
                     let prog = program.or_else(|| leading_tag_program(text));
                     if !prog.is_some_and(|p| list.iter().any(|l| l == p)) {
@@ -679,8 +724,18 @@ fn is_boundary(text: &[u8], end: usize) -> bool {
     }
 }
 
-/// `DYNAMIC_VPN_AUTH_OK: ` at the start: (tag, bytes used incl. blanks).
-fn junos_tag(s: &str) -> Option<(&str, usize)> {
+/// One field key rule, borrowed from the matcher.
+struct FieldRule<'m> {
+    ids: &'m HashMap<String, usize>,
+    field: &'m str,
+    numeric: bool,
+    with_any_of: &'m [String],
+    programs: &'m [String],
+}
+
+/// A tag word at the start of the message (`DYNAMIC_VPN_AUTH_OK: `: upper
+/// case, digits, `_`, at least 3): (tag, bytes used incl. blanks).
+fn tag_word(s: &str) -> Option<(&str, usize)> {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() && (b[i].is_ascii_uppercase() || b[i].is_ascii_digit() || b[i] == b'_') {
@@ -697,7 +752,7 @@ fn junos_tag(s: &str) -> Option<(&str, usize)> {
     Some((tag, j))
 }
 
-/// `L2TP: prio=...` -> `prio=...` (Clavister puts the category first).
+/// `L2TP: prio=...` -> `prio=...`: a category word before the pairs.
 fn strip_category(s: &str) -> &str {
     // A plain byte loop: `str::split_once` sets up a substring searcher,
     // which costs more guest instructions than the whole scan.

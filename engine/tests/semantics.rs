@@ -1,7 +1,7 @@
 //! The matching semantics the README documents, one test each, on small
 //! catalogs compiled for the test (so each rule is shown in isolation).
 
-use logref_catalog::{compile, Catalog, Entry, Overrides};
+use logref_catalog::{compile, Catalog, Entry, Source};
 use logref_engine::{ArtifactError, MatchKind, Matcher};
 use serde_json::json;
 
@@ -23,18 +23,47 @@ fn entry(source: &str, key: &str, template: &str, params: &[(&str, &str)]) -> En
     .expect("valid entry")
 }
 
-fn matcher_with(entries: Vec<Entry>, overrides: &str) -> Matcher {
-    let catalog = Catalog {
-        version: 1,
+/// The shipped sources with their key rules only (no programs, key-only
+/// scope or infixes), each changed by the fields `patch` gives for it by
+/// source name: so each test shows one rule in isolation.
+fn sources(patch: serde_json::Value) -> Vec<Source> {
+    logref_catalog::load_default()
+        .expect("catalog.json")
+        .sources
+        .into_iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(Source {
+                programs: Vec::new(),
+                key_only: false,
+                infixes: Vec::new(),
+                ..s
+            })
+            .unwrap();
+            if let Some(fields) = patch.get(v["name"].as_str().unwrap()) {
+                for (k, x) in fields.as_object().unwrap() {
+                    v[k] = x.clone();
+                }
+            }
+            serde_json::from_value(v).expect("valid source")
+        })
+        .collect()
+}
+
+fn catalog_of(entries: Vec<Entry>, patch: serde_json::Value) -> Catalog {
+    Catalog {
+        version: logref_catalog::CATALOG_VERSION,
+        sources: sources(patch),
         entries,
-    };
-    let o = Overrides::from_toml(overrides).expect("overrides");
-    let (bytes, _) = compile::compile(&catalog, &o).expect("compiles");
+    }
+}
+
+fn matcher_with(entries: Vec<Entry>, patch: serde_json::Value) -> Matcher {
+    let (bytes, _) = compile::compile(&catalog_of(entries, patch)).expect("compiles");
     Matcher::from_bytes(&bytes).expect("loads")
 }
 
 fn matcher(entries: Vec<Entry>) -> Matcher {
-    matcher_with(entries, "")
+    matcher_with(entries, json!({}))
 }
 
 fn key_of(m: &Matcher, line: &str) -> Option<String> {
@@ -121,7 +150,7 @@ fn junos_tag_decides_in_bsd_and_structured_forms() {
             ),
             entry(SEIL, "seil:x", "<tag>: is invalid", &[]),
         ],
-        "[scope.\"004_26a94f5f5b7d6a2d.txt\"]\nkey_only = true\nwhy = \"tag decides\"\n",
+        json!({JUNOS: {"key_only": true}}),
     );
     let bsd = "Nov 22 10:15:02 srx1 fwauthd[1893]: DYNAMIC_VPN_AUTH_INVALID: Xauth bob is invalid";
     let r = m.match_line(bsd).unwrap();
@@ -355,7 +384,7 @@ fn a_template_starting_with_a_placeholder_needs_its_program() {
             "<tun_name>: <tag>: <param>",
             &[("tun_name", "string"), ("tag", "string"), ("param", "text")],
         )],
-        "[scope.\"001_57ef9ff72fe33cb2.txt\"]\nprograms = [\"l2tpd\"]\nwhy = \"x\"\n",
+        json!({SEIL: {"programs": ["l2tpd"]}}),
     );
     assert_eq!(key_of(&m, "kernel: eth0: link up").as_deref(), None);
     assert_eq!(
@@ -412,15 +441,13 @@ fn reviewed_infixes_are_accepted() {
             "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: ISAKMP SA established",
             &[("PID", "int"), ("NUM1", "int"), ("NUM2", "int")],
         )],
-        r#"
-[[infix]]
-source = "003_36d23bcc90e79fc9.txt"
-applies_to_prefix = 'pluto[<PID>]: "tunnel<NUM1>" #<NUM2>: '
-before = "STATE_<state>: "
-after = " {<details>}"
-types = { details = "text" }
-why = "Openswan"
-"#,
+        json!({NXR: {"infixes": [{
+            "applies_to_prefix": "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: ",
+            "before": "STATE_<state>: ",
+            "after": " {<details>}",
+            "types": {"details": "text"},
+            "why": "Openswan"
+        }]}}),
     );
     let line =
         "pluto[9]: \"tunnel1\" #2: STATE_MAIN_I4: ISAKMP SA established {auth=PSK cipher=aes_128}";
@@ -465,11 +492,11 @@ fn sentence_then_key_value_parameters() {
 
 #[test]
 fn bad_artifacts_are_refused_with_typed_errors_and_never_panic() {
-    let catalog = Catalog {
-        version: 1,
-        entries: vec![entry(NXR, "nxr:a", "pppd[<PID>]: Exit.", &[("PID", "int")])],
-    };
-    let (bytes, _) = compile::compile(&catalog, &Overrides::default()).unwrap();
+    let catalog = catalog_of(
+        vec![entry(NXR, "nxr:a", "pppd[<PID>]: Exit.", &[("PID", "int")])],
+        json!({}),
+    );
+    let (bytes, _) = compile::compile(&catalog).unwrap();
     assert!(Matcher::from_bytes(&bytes).is_ok());
     assert!(matches!(
         Matcher::from_bytes(&[]),

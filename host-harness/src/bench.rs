@@ -137,9 +137,6 @@ pub fn run(
     let budget = Duration::from_secs_f64(budget_secs);
     let dir = logref_catalog::default_dir();
     let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
-    let overrides = logref_catalog::Overrides::from_toml(&std::fs::read_to_string(
-        dir.join("overrides.toml"),
-    )?)?;
     let matcher = logref_default_artifact::matcher()?;
     let mut results = Vec::new();
 
@@ -189,7 +186,7 @@ pub fn run(
             |l| vrl.enrich_message(l).unwrap_or(false),
         ));
     }
-    let rl = RegexLoop::new(&catalog, &overrides)?;
+    let rl = RegexLoop::new(&catalog)?;
     results.push(measure(
         "regex-loop",
         "one regex::Regex with captures per template, in order",
@@ -197,7 +194,7 @@ pub fn run(
         budget,
         |l| rl.match_text(message_text(l)).is_some(),
     ));
-    let rs = RegexSetThenCaptures::new(&catalog, &overrides)?;
+    let rs = RegexSetThenCaptures::new(&catalog)?;
     results.push(measure(
         "regex-set",
         "regex::RegexSet, then captures",
@@ -207,7 +204,7 @@ pub fn run(
     ));
     #[cfg(feature = "hyperscan")]
     {
-        let mut hs = crate::hyperscan::HyperscanPeer::new(&catalog, &overrides)?;
+        let mut hs = crate::hyperscan::HyperscanPeer::new(&catalog)?;
         results.push(measure(
             "hyperscan",
             "Hyperscan database of all templates, identification only",

@@ -5,41 +5,28 @@ use std::process::ExitCode;
 
 use logref_catalog::compile;
 
-pub struct Loaded {
-    pub catalog: logref_catalog::Catalog,
-    pub overrides: logref_catalog::Overrides,
-}
-
-pub fn load_catalog(dir: &std::path::Path) -> Result<Loaded, Box<dyn std::error::Error>> {
-    let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
-    let path = dir.join(logref_catalog::overrides::FILE_NAME);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let overrides = logref_catalog::Overrides::from_toml(&text)?;
-    Ok(Loaded { catalog, overrides })
-}
-
 pub fn compile(
     dir: PathBuf,
     out: PathBuf,
     fraction: Option<f64>,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let mut loaded = load_catalog(&dir)?;
+    let mut catalog = logref_catalog::load(&dir.join("catalog.json"))?;
     if let Some(f) = fraction {
-        let n = ((loaded.catalog.entries.len() as f64) * f).round() as usize;
+        let n = ((catalog.entries.len() as f64) * f).round() as usize;
         // Every k-th entry, so each source is represented.
-        let total = loaded.catalog.entries.len();
+        let total = catalog.entries.len();
         let keep: Vec<_> = (0..n).map(|i| i * total / n.max(1)).collect();
-        loaded.catalog.entries = keep
+        catalog.entries = keep
             .into_iter()
-            .map(|i| loaded.catalog.entries[i].clone())
+            .map(|i| catalog.entries[i].clone())
             .collect();
     }
     eprintln!(
         "compiling {} entries from {} ...",
-        loaded.catalog.entries.len(),
+        catalog.entries.len(),
         dir.join("catalog.json").display()
     );
-    let (bytes, report) = compile::compile(&loaded.catalog, &loaded.overrides)?;
+    let (bytes, report) = compile::compile(&catalog)?;
     let states = logref_catalog::lint::state_count(&bytes)?;
     std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("patterns       {}", report.patterns);

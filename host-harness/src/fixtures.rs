@@ -164,12 +164,8 @@ const TS_ISO: &str = "2026-11-22T10:15:02.120Z";
 /// Near misses that another template legitimately matches (breaking `card`
 /// in `card removed.` gives an instance of `<STRING> removed.`) are
 /// screened out with the independent regex peer.
-pub fn generate(
-    catalog: &Catalog,
-    overrides: &logref_catalog::Overrides,
-    seed: u64,
-) -> anyhow::Result<Vec<Case>> {
-    let oracle = crate::peers::RegexLoop::new(catalog, overrides)?;
+pub fn generate(catalog: &Catalog, seed: u64) -> anyhow::Result<Vec<Case>> {
+    let oracle = crate::peers::RegexLoop::new(catalog)?;
     let mut rng = Rng::new(seed);
     let mut cases = Vec::new();
     // Of entries whose templates read the same (placeholders reduced to
@@ -389,13 +385,11 @@ pub fn generate(
     Ok(cases)
 }
 
-/// The checked-in catalog and overrides, and the corpus generated from them.
+/// The checked-in catalog, and the corpus generated from it.
 pub fn generate_from_checkout(seed: u64) -> anyhow::Result<(Catalog, Vec<Case>)> {
     let dir = logref_catalog::default_dir();
     let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
-    let text = std::fs::read_to_string(dir.join(logref_catalog::overrides::FILE_NAME))?;
-    let overrides = logref_catalog::Overrides::from_toml(&text)?;
-    let cases = generate(&catalog, &overrides, seed)?;
+    let cases = generate(&catalog, seed)?;
     Ok((catalog, cases))
 }
 

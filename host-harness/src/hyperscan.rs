@@ -11,7 +11,7 @@
 use std::ffi::{c_char, c_int, c_uint, c_ulonglong, c_void, CStr, CString};
 
 use anyhow::{anyhow, bail, Result};
-use logref_catalog::{compile, Catalog, Overrides};
+use logref_catalog::{compile, Catalog};
 
 #[repr(C)]
 struct HsDatabase {
@@ -88,8 +88,8 @@ extern "C" fn on_match(
 }
 
 impl HyperscanPeer {
-    pub fn new(catalog: &Catalog, overrides: &Overrides) -> Result<HyperscanPeer> {
-        let specs = compile::patterns(catalog, overrides)?;
+    pub fn new(catalog: &Catalog) -> Result<HyperscanPeer> {
+        let specs = compile::patterns(catalog)?;
         let exprs: Vec<CString> = specs
             .iter()
             .map(|s| {
@@ -184,11 +184,7 @@ mod tests {
     fn identifies_a_documented_line_and_not_an_other_one() {
         let dir = logref_catalog::default_dir();
         let catalog = logref_catalog::load(&dir.join("catalog.json")).unwrap();
-        let overrides = logref_catalog::Overrides::from_toml(
-            &std::fs::read_to_string(dir.join("overrides.toml")).unwrap(),
-        )
-        .unwrap();
-        let mut hs = super::HyperscanPeer::new(&catalog, &overrides).unwrap();
+        let mut hs = super::HyperscanPeer::new(&catalog).unwrap();
         let e = hs
             .match_text("pppd[812]: local  IP address 203.0.113.45")
             .expect("matches");

@@ -8,7 +8,7 @@
 //! matching machinery, not about different patterns.
 
 use anyhow::{anyhow, Result};
-use logref_catalog::{compile, Catalog, Overrides};
+use logref_catalog::{compile, Catalog};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 /// Wraps a pattern's expression the way the peers run it: anchored at the
@@ -32,8 +32,8 @@ pub struct RegexLoop {
 }
 
 impl RegexLoop {
-    pub fn new(catalog: &Catalog, overrides: &Overrides) -> Result<RegexLoop> {
-        let specs = compile::patterns(catalog, overrides)?;
+    pub fn new(catalog: &Catalog) -> Result<RegexLoop> {
+        let specs = compile::patterns(catalog)?;
         let regexes = specs
             .iter()
             .map(|s| Ok((s.entry, build(&capturing(&peer_regex(s)))?)))
@@ -59,8 +59,8 @@ pub struct RegexSetThenCaptures {
 }
 
 impl RegexSetThenCaptures {
-    pub fn new(catalog: &Catalog, overrides: &Overrides) -> Result<RegexSetThenCaptures> {
-        let specs = compile::patterns(catalog, overrides)?;
+    pub fn new(catalog: &Catalog) -> Result<RegexSetThenCaptures> {
+        let specs = compile::patterns(catalog)?;
         let plain: Vec<String> = specs.iter().map(peer_regex).collect();
         let set = RegexSetBuilder::new(&plain)
             .unicode(false)

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use logref_engine::artifact::{EntryInfo, Item, KeyKind, PatternInfo, Scope, Tables};
+use logref_engine::artifact::{EntryInfo, Item, KeyRule, PatternInfo, Scope, Tables};
 
 use crate::template_regex::{self, FIRST_WORDS};
 
@@ -451,16 +451,14 @@ pub fn program(
     let sorted: Vec<(&String, &Vec<usize>)> = groups.iter().collect();
     let dispatch = g.tree(&sorted);
 
-    // Vendor keys.
+    // Key rules: the tag rule's tags, then one block per field rule.
     let mut junos_tags: Vec<(&str, usize)> = Vec::new();
-    let mut clavister: Vec<(u64, usize)> = Vec::new();
+    let mut field_ids: Vec<Vec<(&str, usize)>> = vec![Vec::new(); tables.key_rules.len()];
     for k in &tables.keys {
-        match k.kind {
-            KeyKind::JunosTag => junos_tags.push((k.value.as_str(), k.entry as usize)),
-            KeyKind::ClavisterId => {
-                if let Ok(n) = k.value.parse::<u64>() {
-                    clavister.push((n, k.entry as usize));
-                }
+        match tables.key_rules[usize::from(k.rule)] {
+            KeyRule::Tag => junos_tags.push((k.value.as_str(), k.entry as usize)),
+            KeyRule::Field { .. } => {
+                field_ids[usize::from(k.rule)].push((k.value.as_str(), k.entry as usize))
             }
         }
     }
@@ -478,16 +476,26 @@ pub fn program(
     for (tag, entry) in &junos_tags {
         junos.push_str(&g.junos_leaf(tag, *entry));
     }
-    let mut clav = String::new();
-    for (n, entry) in &clavister {
-        let e = &tables.entries[*entry];
-        let names: Vec<String> = e.params.iter().map(|(n, _)| n.clone()).collect();
-        let _ = writeln!(
-            clav,
-            "if lr_n == {n} {{ lr_key = {}; lr_names = {} }}",
-            vrl_string(&e.key),
-            vrl_list(&names)
-        );
+    let mut field_rules = String::new();
+    for (rule, ids) in tables.key_rules.iter().zip(&field_ids) {
+        if let KeyRule::Field {
+            field,
+            numeric,
+            with_any_of,
+            programs,
+        } = rule
+        {
+            field_rules.push_str(&field_rule_block(
+                tables,
+                FieldRuleSpec {
+                    field,
+                    numeric: *numeric,
+                    with_any_of,
+                    programs,
+                },
+                ids,
+            ));
+        }
     }
 
     let always_block = if always.is_empty() {
@@ -507,11 +515,95 @@ pub fn program(
         .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))
         .replace("@FIRST_WORDS@", FIRST_WORDS)
         .replace("@JUNOS@\n", &indent(&junos, 6))
-        .replace("@CLAVISTER@\n", &indent(&clav, 8))
+        .replace("@FIELD_RULES@\n", &indent(&field_rules, 4))
         .replace("@DISPATCH@\n", &indent(&dispatch, 2))
         .replace("@ALWAYS@\n", &always_block)
         .replace("@RANK_LEN@", &g.rank_prefix_len().to_string());
     (text, stats)
+}
+
+/// A field key rule, as the program needs it.
+struct FieldRuleSpec<'a> {
+    field: &'a str,
+    numeric: bool,
+    with_any_of: &'a [String],
+    programs: &'a [String],
+}
+
+/// The program's step for one field key rule (the engine's
+/// `Matcher::match_by_field`): the message is `[CATEGORY: ]key=value ...`
+/// (read with `parse_key_value`, as a Vector user would), one field holds
+/// the id, and the entry's parameters are the other keys.
+fn field_rule_block(tables: &Tables, rule: FieldRuleSpec<'_>, ids: &[(&str, usize)]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# -- 2b. key rule: the id in field `{}`{} ----------",
+        rule.field,
+        if rule.numeric { " (a number)" } else { "" }
+    );
+    s.push_str("if lr_key == null {\n");
+    s.push_str("  lr_body = lr_msg\n");
+    s.push_str("  lr_m = parse_regex(lr_msg, r'\\A[A-Z0-9_]+: (?P<b>[\\s\\S]*)\\z') ?? null\n");
+    s.push_str("  if lr_m != null { lr_body = string(lr_m.b) ?? lr_body }\n");
+    let _ = writeln!(
+        s,
+        "  lr_fromprog = includes({}, lr_prog)",
+        vrl_list(rule.programs)
+    );
+    s.push_str("  # A constant-time test first: the pairs must start the body.\n");
+    s.push_str("  if lr_fromprog || match(lr_body, r'\\A[ \\t]*[A-Za-z0-9_.\\-]+=') {\n");
+    s.push_str("    lr_kv = parse_key_value(replace(lr_body, \"\\t\", \" \"), whitespace: \"strict\") ?? {}\n");
+    let _ = writeln!(
+        s,
+        "    lr_id = get(lr_kv, [{}]) ?? null",
+        vrl_string(rule.field)
+    );
+    s.push_str("    if is_array(lr_id) { lr_id = get(lr_id, [0]) ?? null }\n");
+    let mut marked = String::from("lr_fromprog");
+    if rule.with_any_of.is_empty() {
+        marked.push_str(" || true");
+    }
+    for k in rule.with_any_of {
+        let _ = write!(
+            marked,
+            " || (get(lr_kv, [{}]) ?? null) != null",
+            vrl_string(k)
+        );
+    }
+    let _ = writeln!(s, "    lr_marked = {marked}");
+    s.push_str("    lr_idv = null\n");
+    s.push_str("    if lr_marked && is_string(lr_id) {\n");
+    if rule.numeric {
+        s.push_str("      if match(string!(lr_id), r'\\A[0-9]+\\z') {\n");
+        s.push_str("        lr_idv = replace(string!(lr_id), r'\\A0+', \"\")\n");
+        s.push_str("        if lr_idv == \"\" { lr_idv = \"0\" }\n");
+        s.push_str("      }\n");
+    } else {
+        s.push_str("      lr_idv = lr_id\n");
+    }
+    s.push_str("    }\n");
+    s.push_str("    lr_names = []\n");
+    for (id, entry) in ids {
+        let e = &tables.entries[*entry];
+        let names: Vec<String> = e.params.iter().map(|(n, _)| n.clone()).collect();
+        let _ = writeln!(
+            s,
+            "    if lr_idv == {} {{ lr_key = {}; lr_names = {} }}",
+            vrl_string(id),
+            vrl_string(&e.key),
+            vrl_list(&names)
+        );
+    }
+    s.push_str("    if lr_key != null { lr_kind = \"key\" }\n");
+    s.push_str("    for_each(lr_names) -> |_i, n| {\n");
+    s.push_str("      lr_v = get(lr_kv, [n]) ?? null\n");
+    s.push_str("      if is_array(lr_v) { lr_v = get(lr_v, [0]) ?? null }\n");
+    s.push_str("      if is_string(lr_v) { lr_params = set(lr_params, [n], lr_v) ?? lr_params }\n");
+    s.push_str("    }\n");
+    s.push_str("  }\n");
+    s.push_str("}\n");
+    s
 }
 
 #[cfg(test)]

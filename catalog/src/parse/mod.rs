@@ -54,8 +54,6 @@ pub struct SourceInfo {
     /// Prefix of the entry keys of this document.
     pub key_prefix: &'static str,
     pub lang: &'static str,
-    /// How a line can name an entry of this source without its text.
-    pub vendor_key: Option<logref_engine::artifact::KeyKind>,
     pub parse: fn(&Doc, &SourceInfo, &Overrides) -> Result<Vec<Entry>, Error>,
 }
 
@@ -67,7 +65,6 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "cOS Core",
         key_prefix: "cos-core",
         lang: "en",
-        vendor_key: Some(logref_engine::artifact::KeyKind::ClavisterId),
         parse: cos_core::parse,
     },
     SourceInfo {
@@ -76,7 +73,6 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "SEIL",
         key_prefix: "seil",
         lang: "ja",
-        vendor_key: None,
         parse: seil::parse,
     },
     SourceInfo {
@@ -85,7 +81,6 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "cOS Stream",
         key_prefix: "cos-stream",
         lang: "en",
-        vendor_key: None,
         parse: cos_stream::parse,
     },
     SourceInfo {
@@ -94,7 +89,6 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "FutureNet NXR",
         key_prefix: "nxr",
         lang: "ja",
-        vendor_key: None,
         parse: nxr::parse,
     },
     SourceInfo {
@@ -103,7 +97,6 @@ pub const SOURCES: &[SourceInfo] = &[
         product: "Junos OS",
         key_prefix: "junos",
         lang: "en",
-        vendor_key: Some(logref_engine::artifact::KeyKind::JunosTag),
         parse: junos::parse,
     },
 ];
