@@ -9,6 +9,7 @@ pub mod fixtures;
 #[cfg(feature = "hyperscan")]
 pub mod hyperscan;
 pub mod peers;
+pub mod score;
 pub mod vector_cmd;
 pub mod wasm_host;
 

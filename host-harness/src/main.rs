@@ -37,7 +37,7 @@ enum Command {
     Catalog(catalog_cmd::CatalogCommand),
     /// Compile catalog.json into the artifact (one DFA plus tables) and print its size.
     Compile {
-        /// The catalog directory (holds catalog.json and overrides.toml).
+        /// The catalog directory (holds catalog.json).
         #[arg(long, default_value_os_t = logref_catalog::default_dir())]
         dir: std::path::PathBuf,
         /// Where to write the artifact.
@@ -125,6 +125,32 @@ enum Command {
         records: u64,
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
+    },
+    /// Score the catalog on lines that real devices and daemons wrote (fixtures/real/).
+    #[command(
+        long_about = "Run every line of fixtures/real/*.jsonl (lines collected from public \
+bug reports, documentation and other projects' test data, each with its source, the entry it \
+must be identified as or NONE, and how it deviates from the document) through the engine, and \
+print per class, per group (with the README's targets) and per file how many were identified \
+correctly, missed, sent to the wrong entry, and how many near misses were wrongly matched. \
+fixtures/real/SCORE.txt holds the report the tests pin."
+    )]
+    Score {
+        /// Files or directories of JSON Lines.
+        #[arg(default_values_os_t = [logref::repo_root().join("fixtures").join("real")])]
+        paths: Vec<std::path::PathBuf>,
+        /// Use this artifact instead of the embedded default.
+        #[arg(long)]
+        artifact: Option<std::path::PathBuf>,
+        /// Also list every line handled wrongly (file:line, class, expected, got).
+        #[arg(long)]
+        failures: bool,
+        /// Write the report to fixtures/real/SCORE.txt (review the diff!).
+        #[arg(long, conflicts_with = "check")]
+        write: bool,
+        /// Exit 1 if fixtures/real/SCORE.txt differs from a fresh report.
+        #[arg(long)]
+        check: bool,
     },
     /// Show which documented message a line is, why, its parameters and the runners-up.
     Explain {
@@ -223,6 +249,14 @@ fn main() -> ExitCode {
             r.map(|_| ExitCode::SUCCESS)
                 .map_err(|e| format!("{e:#}").into())
         }
+        Command::Score {
+            paths,
+            artifact,
+            failures,
+            write,
+            check,
+        } => score(&paths, artifact.as_deref(), failures, write, check)
+            .map_err(|e| format!("{e:#}").into()),
         Command::Soak { records, wasm } => bench::soak(records, wasm)
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
@@ -243,6 +277,32 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn score(
+    paths: &[std::path::PathBuf],
+    artifact: Option<&std::path::Path>,
+    failures: bool,
+    write: bool,
+    check: bool,
+) -> anyhow::Result<ExitCode> {
+    let m = logref::load_matcher(artifact)?;
+    let (report, failed) = logref::score::run(&m, paths)?;
+    print!("{report}");
+    if failures {
+        print!("\nhandled wrongly\n{failed}");
+    }
+    let pinned = logref::score::score_file(&logref::repo_root().join("fixtures").join("real"));
+    if write {
+        std::fs::write(&pinned, &report)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", pinned.display()))?;
+        eprintln!("wrote {}", pinned.display());
+    }
+    if check && std::fs::read_to_string(&pinned).ok().as_deref() != Some(report.as_str()) {
+        eprintln!("{} differs from this report", pinned.display());
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn fixtures_generate(
