@@ -8,6 +8,11 @@
 //!   timestamp (rsyslog's file format);
 //! - RFC 5424: `<PRI>1 timestamp host app procid msgid [sd...] msg`;
 //! - Clavister: `<PRI>[2026-11-22 10:15:02] EFW: L2TP: key=value ...`;
+//! - what syslog daemons and collectors print around those: a weekday
+//!   before the date and a year after the time (OpenWrt's `logread`), a
+//!   `facility.level` word (busybox, `logread`) or `<facility.severity>`
+//!   before the tag, an empty tag (` : msg`), a program in brackets
+//!   (`[pluto] msg`), Android's `I/charon: ` and `I/charon  (1234): `;
 //! - anything else: the bare message.
 //!
 //! Parsing never fails: a line that fits no header is a bare message.
@@ -110,9 +115,65 @@ fn parse_pri(s: &[u8]) -> Option<(u8, usize)> {
     None
 }
 
+const WEEKDAYS: [&[u8]; 7] = [
+    b"Mon ", b"Tue ", b"Wed ", b"Thu ", b"Fri ", b"Sat ", b"Sun ",
+];
+
+/// `Www Mmm dd hh:mm:ss` (a weekday first, as `logread` and ctime print
+/// it) or `Mmm dd hh:mm:ss`: bytes used.
+fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
+    match s.get(..4) {
+        Some(w) if WEEKDAYS.contains(&w) => parse_bsd_date(&s[4..]).map(|n| n + 4),
+        _ => parse_bsd_date(s),
+    }
+}
+
+/// `daemon.info`, `authpriv.warn`: the facility and level some syslog
+/// daemons (busybox, OpenWrt's `logread`) print before the tag.
+fn is_facility_level(tok: &[u8]) -> bool {
+    const LEVELS: [&[u8]; 12] = [
+        b"emerg", b"alert", b"crit", b"err", b"error", b"warn", b"warning", b"notice", b"info",
+        b"debug", b"panic", b"notic",
+    ];
+    let Some(dot) = tok.iter().position(|&b| b == b'.') else {
+        return false;
+    };
+    let (fac, level) = (&tok[..dot], &tok[dot + 1..]);
+    (1..=8).contains(&fac.len())
+        && fac
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && LEVELS.contains(&level)
+}
+
+/// `<10.4>`: facility and severity in brackets before the host.
+fn is_bracketed_priority(tok: &[u8]) -> bool {
+    tok.len() >= 5
+        && tok[0] == b'<'
+        && tok[tok.len() - 1] == b'>'
+        && tok[1..tok.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_digit() || *b == b'.')
+        && tok.contains(&b'.')
+}
+
+/// `[pluto]`: a program name in brackets, as some collectors print it: (program span, bytes used).
+fn bracketed_program(s: &[u8], i: usize) -> Option<((usize, usize), usize)> {
+    if s.get(i) != Some(&b'[') || !s.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let end = token_end(s, i);
+    let close = end.checked_sub(1)?;
+    (s[close] == b']'
+        && s[i + 1..close]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')))
+    .then_some(((i + 1, close), end))
+}
+
 /// `Mmm dd hh:mm:ss` (day may be space padded, an optional year may
 /// follow): bytes used.
-fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
+fn parse_bsd_date(s: &[u8]) -> Option<usize> {
     if s.len() < 15 {
         return None;
     }
@@ -178,8 +239,14 @@ pub struct TagSpan {
     pub end: usize,
 }
 
-/// A program tag at `i`: `prog:`, `prog[pid]:`.
+/// A program tag at `i`: `prog:`, `prog[pid]:`, and Android's
+/// `I/prog:` or `I/prog  (pid):` (a priority letter, then the tag).
 pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
+    if s.get(i + 1) == Some(&b'/') && s.get(i).is_some_and(|b| b"VDIWEF".contains(b)) {
+        if let Some(t) = parse_logcat_tag(s, i + 2) {
+            return Some(t);
+        }
+    }
     let mut j = i;
     // A program name is short: stop after 64 bytes instead of walking a
     // long token to its end.
@@ -210,6 +277,38 @@ pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
         program: (i, prog_end),
         pid,
         end: j + 1,
+    })
+}
+
+/// Android's `prog: ` or `prog  (1234): ` after the priority letter.
+fn parse_logcat_tag(s: &[u8], i: usize) -> Option<TagSpan> {
+    let mut j = i;
+    while j < s.len()
+        && j - i <= 64
+        && (s[j].is_ascii_alphanumeric() || matches!(s[j], b'_' | b'-' | b'.'))
+    {
+        j += 1;
+    }
+    if j == i {
+        return None;
+    }
+    let prog = (i, j);
+    let k = skip_blanks(s, j);
+    let mut pid = None;
+    let mut end = j;
+    if s.get(k) == Some(&b'(') {
+        let p0 = skip_blanks(s, k + 1);
+        let p1 = p0 + s[p0..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if p1 == p0 || s.get(p1) != Some(&b')') {
+            return None;
+        }
+        pid = Some((p0, p1));
+        end = p1 + 1;
+    }
+    (s.get(end) == Some(&b':') && s.get(end + 1).is_none_or(|b| is_blank(*b))).then_some(TagSpan {
+        program: prog,
+        pid,
+        end: end + 1,
     })
 }
 
@@ -275,19 +374,39 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         let after_ts = skip_blanks(s, ts_end);
         h.format = WireFormat::Rfc3164;
         h.timestamp = sub(line, i, ts_end);
-        // Host, unless the next token is already the tag.
+        // Up to the tag: a host, a `facility.level` word or a
+        // `<facility.severity>`, each optional. A host has no brackets.
         let mut tag_at = after_ts;
-        if parse_tag(s, after_ts).is_none() {
-            let host_end = token_end(s, after_ts);
-            if host_end > after_ts {
-                h.host = sub(line, after_ts, host_end);
-                tag_at = skip_blanks(s, host_end);
+        for _ in 0..3 {
+            if parse_tag(s, tag_at).is_some() || bracketed_program(s, tag_at).is_some() {
+                break;
+            }
+            let end = token_end(s, tag_at);
+            let tok = &s[tag_at..end];
+            if tok == b":" {
+                // An empty tag: the message follows.
+                let m = skip_blanks(s, end);
+                h.tag_start = m;
+                h.msg_start = m;
+                return h;
+            }
+            if is_facility_level(tok) || is_bracketed_priority(tok) {
+                tag_at = skip_blanks(s, end);
+            } else if h.host.is_none() && !tok.is_empty() && !tok.contains(&b'[') {
+                h.host = sub(line, tag_at, end);
+                tag_at = skip_blanks(s, end);
+            } else {
+                break;
             }
         }
         h.tag_start = tag_at;
         h.msg_start = tag_at;
         if let Some(t) = parse_tag(s, tag_at) {
             h.set_tag(line, &t);
+        } else if let Some((prog, end)) = bracketed_program(s, tag_at) {
+            h.program = sub(line, prog.0, prog.1);
+            h.tag_start = skip_blanks(s, end);
+            h.msg_start = h.tag_start;
         }
         return h;
     }
@@ -388,6 +507,47 @@ mod tests {
             (None, Some("nxr"), Some("pppd"))
         );
         assert_eq!(&line[h.tag_start..], "pppd[812]: Exit.");
+    }
+
+    #[test]
+    fn what_syslog_daemons_print_around_the_tag() {
+        // OpenWrt `logread`: weekday, year, facility.level, no host.
+        let line = "Tue Aug  6 00:06:27 2019 daemon.err pppd[2391]: Exit.";
+        let h = parse(line);
+        assert_eq!(
+            (h.host, h.program, h.pid),
+            (None, Some("pppd"), Some("2391"))
+        );
+        assert_eq!(&line[h.msg_start..], "Exit.");
+        // busybox: host, then facility.level.
+        let h = parse("Aug 22 14:53:26 ng authpriv.warn pluto[7015]: x");
+        assert_eq!((h.host, h.program), (Some("ng"), Some("pluto")));
+        // `<facility.severity>` before the host.
+        let h = parse("Feb 26 06:26:52 <10.4> localhost pluto[2531]: x");
+        assert_eq!((h.host, h.program), (Some("localhost"), Some("pluto")));
+        // An empty tag: no program, the message follows.
+        let line = "Wed Jul  6 17:35:58 2022 daemon.info : 11[IKE] x";
+        let h = parse(line);
+        assert_eq!((h.host, h.program), (None, None));
+        assert_eq!(&line[h.msg_start..], "11[IKE] x");
+        // A program in brackets.
+        let line = "Jul 31 20:25:16 [pluto] added connection";
+        let h = parse(line);
+        assert_eq!((h.host, h.program), (None, Some("pluto")));
+        assert_eq!(&line[h.msg_start..], "added connection");
+        // A host never holds brackets: `08[KNL]` is the message.
+        let line = "2022-01-31T13:48:38+00:00 08[KNL] interface x activated";
+        let h = parse(line);
+        assert_eq!((h.host, h.program), (None, None));
+        assert_eq!(&line[h.msg_start..], "08[KNL] interface x activated");
+        // Android's logcat tags.
+        let h = parse("I/charon: 10[IKE] x");
+        assert_eq!((h.program, h.pid), (Some("charon"), None));
+        let h = parse("I/charon  (14804): 13[IKE] x");
+        assert_eq!((h.program, h.pid), (Some("charon"), Some("14804")));
+        // SEIL's `[12] ...` stays a message.
+        let h = parse("Nov 22 10:15:02 seil [12] begin new tunnel");
+        assert_eq!((h.host, h.program), (Some("seil"), None));
     }
 
     #[test]
