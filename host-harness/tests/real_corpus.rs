@@ -41,7 +41,7 @@ fn a_bad_record_is_named_by_file_line_and_field() {
          {\"line\":\"c\",\"expect\":\"NONE\",\"class\":\"odd\",\"source\":\"s\"}\n",
     )
     .unwrap();
-    let err = logref::score::load(&[f.clone()], &|_| false)
+    let err = logref::score::load(std::slice::from_ref(&f), &|_| false)
         .unwrap_err()
         .to_string();
     std::fs::remove_dir_all(&dir).ok();
