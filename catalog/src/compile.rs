@@ -157,28 +157,37 @@ pub fn pattern_for(
     let segs = template::parse(&entry.template);
     let mut items = Vec::new();
 
-    // A leading program tag: `prog: ` or `prog[<PID>]: `.
+    // A leading program tag, `prog: ` or `prog[<PID>]: `, names the
+    // daemon: it is optional in the pattern (a shipper may have split it
+    // off, or the line lost it), and the matcher compares it with the
+    // line's own program.
     let mut rest: &[Segment] = &segs;
     let mut has_tag = false;
+    let mut program = None;
+    let mut tag_pid = None;
     if let Some(Segment::Literal(first)) = segs.first() {
         if let Some((prog, after)) = leading_program(first, segs.get(1)) {
             has_tag = true;
-            items.push(Item::Lit(prog.to_string()));
+            program = Some(prog.to_string());
             let pid_name = match after {
                 TagShape::Plain { .. } => "pid".to_string(),
                 TagShape::Pid { ref param } => param.clone(),
             };
             let pid = b.name_index(&pid_name);
+            tag_pid = Some(pid);
             items.push(Item::Opt(vec![
-                Item::Lit("[".into()),
-                Item::Hole {
-                    name: pid,
-                    ty: ValueType::Int,
-                },
-                Item::Lit("]".into()),
+                Item::Lit(prog.to_string()),
+                Item::Opt(vec![
+                    Item::Lit("[".into()),
+                    Item::Hole {
+                        name: pid,
+                        ty: ValueType::Int,
+                    },
+                    Item::Lit("]".into()),
+                ]),
+                Item::Lit(":".into()),
+                Item::Blank,
             ]));
-            items.push(Item::Lit(":".into()));
-            items.push(Item::Blank);
             let (lit_rest, skip) = match after {
                 TagShape::Plain { rest } => (rest, 1),
                 TagShape::Pid { .. } => {
@@ -238,7 +247,7 @@ pub fn pattern_for(
     let first_real = items.iter().find(|i| !matches!(i, Item::Opt(_)));
     let scope = if source.key_only {
         Scope::KeyOnly
-    } else if matches!(first_real, Some(Item::Hole { .. })) {
+    } else if program.is_none() && matches!(first_real, Some(Item::Hole { .. })) {
         Scope::Programs(source.programs.clone())
     } else {
         Scope::Any
@@ -252,6 +261,8 @@ pub fn pattern_for(
             entry: entry_index as u32,
             weight,
             scope,
+            program,
+            tag_pid,
             names: b.names,
             items,
         },

@@ -183,7 +183,7 @@ pub fn overlaps(artifact: &[u8]) -> Result<Vec<Overlap>, Error> {
                 false,
             )
         } else {
-            let cands = matcher.candidates(w.as_slice(), None);
+            let cands = matcher.candidates(w.as_slice(), None, None);
             let allowed: Vec<_> = cands.iter().filter(|c| c.note.is_none()).collect();
             match allowed.first() {
                 None => (

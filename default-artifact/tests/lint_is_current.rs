@@ -14,11 +14,19 @@ fn lint_report_is_current() {
         "{} is stale: run `logref lint --write` and review the diff",
         path.display()
     );
-    // The only true ambiguities are the documents' own duplicates.
+    // The only true ambiguities are the documents' own duplicates, and the
+    // NXR messages documented word for word under two programs, which only
+    // a line that lost its program cannot tell apart.
     let ambiguous: Vec<(&str, &str)> = overlaps
         .iter()
         .filter(|o| o.ambiguous)
         .map(|o| (o.a.as_str(), o.b.as_str()))
         .collect();
-    assert_eq!(ambiguous.len(), 5, "{ambiguous:?}");
+    let two_programs = |(a, b): &&(&str, &str)| {
+        a.starts_with("nxr:mobile-activate-") && b.starts_with("nxr:ppp-mobile-dialer-")
+    };
+    let same_text_two_programs = ambiguous.iter().filter(two_programs).count();
+    let duplicates = ambiguous.len() - same_text_two_programs;
+    assert_eq!(duplicates, 5, "{ambiguous:?}");
+    assert_eq!(same_text_two_programs, 3, "{ambiguous:?}");
 }

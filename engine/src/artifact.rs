@@ -138,7 +138,8 @@ pub enum Item {
     Blank,
     /// A parameter value: index into the pattern's `names`, and its type.
     Hole { name: u16, ty: ValueType },
-    /// An optional group (not nested).
+    /// An optional group (nested at most once: a template's optional
+    /// program tag holds its optional `[pid]`).
     Opt(Vec<Item>),
     /// Any syslog program tag with its blanks: `prog: ` or `prog[digits]: `.
     /// Always inside an [`Item::Opt`].
@@ -152,9 +153,30 @@ pub struct PatternInfo {
     /// Literal bytes of the template: the more, the more specific.
     pub weight: u32,
     pub scope: Scope,
+    /// The program the template names (`pluto` of `pluto[<PID>]: ...`):
+    /// the tag is optional in the pattern, and the matcher decides from
+    /// the line's own program whether the match is strict or relaxed.
+    pub program: Option<String>,
+    /// The hole of the tag's pid (index into `names`), filled from the
+    /// header when the line's tag was read by the header parser.
+    pub tag_pid: Option<u16>,
     /// Parameter names the holes fill.
     pub names: Vec<String>,
     pub items: Vec<Item>,
+}
+
+impl PatternInfo {
+    /// Literal bytes the pattern needs outside its optional groups (its
+    /// program tag not counted): how specific its text is on its own.
+    pub fn body_weight(&self) -> u32 {
+        self.items
+            .iter()
+            .map(|i| match i {
+                Item::Lit(s) => s.len() as u32,
+                _ => 0,
+            })
+            .sum()
+    }
 }
 
 /// How a line carries an entry's id (the catalog's key rules, generic:
@@ -278,7 +300,7 @@ fn decode_items(r: &mut Reader, depth: u8, names: usize) -> Result<Vec<Item>, Ar
                 }
                 Item::Hole { name, ty }
             }
-            3 if depth == 0 => Item::Opt(decode_items(r, depth + 1, names)?),
+            3 if depth < 2 => Item::Opt(decode_items(r, depth + 1, names)?),
             4 => Item::AnyTag,
             _ => {
                 return Err(ArtifactError::Reference(
@@ -328,6 +350,8 @@ impl Tables {
                 }
                 Scope::KeyOnly => w.u8(2),
             }
+            w.opt_str(p.program.as_deref());
+            w.u16(p.tag_pid.unwrap_or(u16::MAX));
             w.len(p.names.len());
             for n in &p.names {
                 w.str(n);
@@ -434,16 +458,25 @@ impl Tables {
                 2 => Scope::KeyOnly,
                 _ => return Err(ArtifactError::Reference("unknown scope".into())),
             };
+            let program = r.opt_str("program")?;
+            let tag_pid = Some(r.u16("tag pid")?).filter(|&n| n != u16::MAX);
             let k = r.count(4, "name count")?;
             let mut names = Vec::with_capacity(k);
             for _ in 0..k {
                 names.push(r.str("name")?);
+            }
+            if tag_pid.is_some_and(|n| usize::from(n) >= names.len()) {
+                return Err(ArtifactError::Reference(
+                    "tag pid names no parameter".into(),
+                ));
             }
             let items = decode_items(&mut r, 0, names.len())?;
             patterns.push(PatternInfo {
                 entry,
                 weight,
                 scope,
+                program,
+                tag_pid,
                 names,
                 items,
             });

@@ -20,7 +20,7 @@ pub mod syslog;
 pub mod types;
 
 pub use artifact::{ArtifactError, EntryInfo, Tables};
-pub use matcher::{Aligned, Match, MatchKind, Matcher, ParamValue, SplitFields};
+pub use matcher::{Aligned, Match, MatchKind, Matcher, ParamValue, Relaxed, SplitFields};
 pub use types::ValueType;
 
 /// Syslog severity names (RFC 5424, lower case) by code 0 to 7.

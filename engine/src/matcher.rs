@@ -48,6 +48,41 @@ impl MatchKind {
     }
 }
 
+/// What a relaxed match let go of, so that a lenient match never looks
+/// like an exact one. A bit set; empty for a strict match.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relaxed(u8);
+
+impl Relaxed {
+    /// The template names a program, and the line has none (a shipper or a
+    /// paste lost the tag) or its first word only looked like a tag.
+    pub const NO_PROGRAM: Relaxed = Relaxed(1);
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn contains(self, other: Relaxed) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    /// The names of what was relaxed, as the output lists them.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        [(Relaxed::NO_PROGRAM, "no-program")]
+            .into_iter()
+            .filter(move |(r, _)| self.contains(*r))
+            .map(|(_, n)| n)
+    }
+}
+
+/// Literal bytes a template's text must have, its program tag not
+/// counted, to identify a line that lacks the program the template names.
+/// Below it, a body such as `Exit.` or `<tun_name>: <tag>: <param>` would
+/// name lines of any daemon; above it, the near misses of the real corpus
+/// (`fixtures/real/`, other daemons' lines sharing words with a documented
+/// message) stay unmatched.
+pub const MIN_NO_PROGRAM_WEIGHT: u32 = 16;
+
 /// One parameter value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamValue<'l> {
@@ -79,6 +114,8 @@ pub struct Match<'l> {
     pub header: SyslogHeader<'l>,
     /// Other entries that matched equally well (same kind and specificity).
     pub ambiguous: Vec<usize>,
+    /// What was relaxed to match (empty: a strict match).
+    pub relaxed: Relaxed,
 }
 
 /// Runners-up, for `logref explain`.
@@ -89,6 +126,8 @@ pub struct Candidate {
     pub kind: MatchKind,
     pub weight: u32,
     pub end: usize,
+    /// What the match relaxed.
+    pub relaxed: Relaxed,
     /// Why it lost or was not allowed, if it did not win.
     pub note: Option<&'static str>,
 }
@@ -116,6 +155,8 @@ pub struct Matcher {
     /// Each entry's params whose values come from key=value pairs: those no
     /// pattern of the entry has a hole for.
     kv_params: Vec<Vec<usize>>,
+    /// Each pattern's literal bytes outside optional groups.
+    body_weight: Vec<u32>,
 }
 
 /// 8-aligned bytes, so that an embedded artifact's DFA can be used in
@@ -215,6 +256,7 @@ impl Matcher {
             .iter()
             .map(|p| extract::Program::new(&p.items))
             .collect();
+        let body_weight = tables.patterns.iter().map(|p| p.body_weight()).collect();
         Ok(Matcher {
             dfa,
             programs,
@@ -224,6 +266,7 @@ impl Matcher {
             tag_rule,
             patterns_of,
             kv_params,
+            body_weight,
         })
     }
 
@@ -395,6 +438,7 @@ impl Matcher {
             params,
             header: h.clone(),
             ambiguous: Vec::new(),
+            relaxed: Relaxed::default(),
         })
     }
 
@@ -448,6 +492,7 @@ impl Matcher {
             params,
             header: h.clone(),
             ambiguous: Vec::new(),
+            relaxed: Relaxed::default(),
         })
     }
 
@@ -486,7 +531,12 @@ impl Matcher {
 
     /// All candidates for `text`, best first, with notes on those that
     /// cannot win. The first one without a note is the winner.
-    pub fn candidates(&self, text: &[u8], program: Option<&str>) -> Vec<Candidate> {
+    pub fn candidates(
+        &self,
+        text: &[u8],
+        program: Option<&str>,
+        pid: Option<&str>,
+    ) -> Vec<Candidate> {
         let mut per_pattern: Vec<Candidate> = Vec::new();
         self.for_each_match(text, |pat, end| {
             let Some(kind) = end_kind(text, end) else {
@@ -508,17 +558,34 @@ impl Matcher {
                     kind,
                     weight: p.weight,
                     end,
+                    relaxed: Relaxed::default(),
                     note: None,
                 }),
             }
         });
+        let line_program = program.or_else(|| leading_tag_program(text));
         for c in &mut per_pattern {
-            match &self.tables.patterns[c.pattern].scope {
+            let p = &self.tables.patterns[c.pattern];
+            if let Some(own) = &p.program {
+                if line_program == Some(own.as_str())
+                    && p.tag_pid.is_some()
+                    && pid.is_some_and(|x| x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    // The template's `[<PID>]` is a number.
+                    c.note = Some("the line's pid is not a number");
+                } else if line_program != Some(own.as_str()) {
+                    if self.body_weight[c.pattern] >= MIN_NO_PROGRAM_WEIGHT {
+                        c.relaxed = Relaxed::NO_PROGRAM;
+                    } else {
+                        c.note = Some("names a program the line lacks, and its text is too short to stand alone");
+                    }
+                }
+            }
+            match &p.scope {
                 Scope::Any => {}
                 Scope::KeyOnly => c.note = Some("only after a key rule named its entry"),
                 Scope::Programs(list) => {
-                    let prog = program.or_else(|| leading_tag_program(text));
-                    if !prog.is_some_and(|p| list.iter().any(|l| l == p)) {
+                    if !line_program.is_some_and(|p| list.iter().any(|l| l == p)) {
                         c.note =
                             Some("starts with a placeholder: needs one of its source's programs");
                     }
@@ -529,6 +596,7 @@ impl Matcher {
             a.note
                 .is_some()
                 .cmp(&b.note.is_some())
+                .then(a.relaxed.0.cmp(&b.relaxed.0))
                 .then((a.kind != MatchKind::Exact).cmp(&(b.kind != MatchKind::Exact)))
                 .then(b.weight.cmp(&a.weight))
                 .then(a.entry.cmp(&b.entry))
@@ -544,38 +612,10 @@ impl Matcher {
         h: SyslogHeader<'l>,
         split: bool,
     ) -> Option<Match<'l>> {
-        // The text the templates are anchored at: from the program tag on.
-        // RFC 5424 and split records carry the program outside the message;
-        // NXR templates include it, so it is put back in front.
-        let (text, map): (Cow<'l, str>, Offset) =
-            if (h.format == WireFormat::Rfc5424 || split) && h.program.is_some() {
-                let msg = line.get(h.msg_start..).unwrap_or("");
-                let mut s = String::with_capacity(msg.len() + 32);
-                s.push_str(h.program.unwrap_or(""));
-                if let Some(pid) = h.pid {
-                    s.push('[');
-                    s.push_str(pid);
-                    s.push(']');
-                }
-                s.push_str(": ");
-                let prefix = s.len();
-                s.push_str(msg);
-                (
-                    Cow::Owned(s),
-                    Offset::Shifted {
-                        prefix,
-                        to: h.msg_start,
-                    },
-                )
-            } else {
-                let start = if split { 0 } else { h.tag_start };
-                (
-                    Cow::Borrowed(line.get(start..).unwrap_or("")),
-                    Offset::Slice(start),
-                )
-            };
+        let start = template_start(&h, split);
+        let text: &'l str = line.get(start..).unwrap_or("");
         let bytes = text.as_bytes();
-        let cands = self.candidates(bytes, h.program);
+        let cands = self.candidates(bytes, h.program, h.pid);
         let winner = cands.iter().find(|c| c.note.is_none())?.clone();
         let ambiguous: Vec<usize> = cands
             .iter()
@@ -583,6 +623,7 @@ impl Matcher {
                 c.note.is_none()
                     && c.entry != winner.entry
                     && c.kind == winner.kind
+                    && c.relaxed == winner.relaxed
                     && c.weight == winner.weight
             })
             .map(|c| c.entry)
@@ -603,24 +644,34 @@ impl Matcher {
         ) {
             for (ni, a, b) in x.values {
                 let name = pattern.names[ni as usize].as_str();
-                let (value, span) = match map
-                    .to_line(a, b)
-                    .and_then(|(la, lb)| Some((line.get(la..lb)?, la, lb)))
-                {
-                    Some((v, la, lb)) => (Cow::Borrowed(v), Some((la, lb))),
-                    None => (Cow::Owned(text.get(a..b).unwrap_or("").to_string()), None),
-                };
-                params.push(ParamValue { name, value, span });
+                let value = Cow::Borrowed(text.get(a..b).unwrap_or(""));
+                params.push(ParamValue {
+                    name,
+                    value,
+                    span: Some((start + a, start + b)),
+                });
+            }
+        }
+        // The tag's pid, when the header (or the shipper) read the tag.
+        if let (Some(ni), Some(pid), true) = (pattern.tag_pid, h.pid, winner.relaxed.is_empty()) {
+            let name = pattern.names[usize::from(ni)].as_str();
+            if !params.iter().any(|p| p.name == name) {
+                // First, where the tag stands in the template.
+                params.insert(
+                    0,
+                    ParamValue {
+                        name,
+                        value: Cow::Borrowed(pid),
+                        span: offset_in(line, pid).map(|o| (o, o + pid.len())),
+                    },
+                );
             }
         }
         // Parameters sent as key=value after the sentence (cOS Stream).
         let kv_wanted = &self.kv_params[winner.entry];
         if !kv_wanted.is_empty() && winner.end < bytes.len() {
-            if let Some(rest) = map
-                .to_line(winner.end, winner.end)
-                .and_then(|(la, _)| Some((la, line.get(la..)?)))
-            {
-                let (la, rest) = rest;
+            let la = start + winner.end;
+            if let Some(rest) = line.get(la..) {
                 for p in crate::kv::pairs(rest) {
                     let entry = &self.tables.entries[winner.entry];
                     if let Some(&pi) = kv_wanted.iter().find(|&&pi| entry.params[pi].0 == p.key) {
@@ -639,7 +690,16 @@ impl Matcher {
             params,
             header: h,
             ambiguous,
+            relaxed: winner.relaxed,
         })
+    }
+
+    /// The template candidates for a raw line, as step 3 sees them (for
+    /// `logref explain`).
+    pub fn line_candidates(&self, line: &str) -> Vec<Candidate> {
+        let h = syslog::parse(line);
+        let text = line.get(template_start(&h, false)..).unwrap_or("");
+        self.candidates(text.as_bytes(), h.program, h.pid)
     }
 
     /// The patterns compiled for entry `e`.
@@ -648,22 +708,16 @@ impl Matcher {
     }
 }
 
-/// Where the matched text lies in the line.
-enum Offset {
-    /// `text == line[start..]`.
-    Slice(usize),
-    /// `text == synthetic prefix (prefix bytes) + line[to..]`.
-    Shifted { prefix: usize, to: usize },
-}
-
-impl Offset {
-    fn to_line(&self, a: usize, b: usize) -> Option<(usize, usize)> {
-        match *self {
-            Offset::Slice(s) => Some((s + a, s + b)),
-            Offset::Shifted { prefix, to } => {
-                (a >= prefix).then(|| (to + a - prefix, to + b - prefix))
-            }
-        }
+/// Where the text the templates are anchored at starts: at the program tag
+/// (a template's tag is optional in its pattern). RFC 5424 and split records
+/// carry the program outside the message: the message alone.
+fn template_start(h: &SyslogHeader<'_>, split: bool) -> usize {
+    if split {
+        0
+    } else if h.format == WireFormat::Rfc5424 {
+        h.msg_start
+    } else {
+        h.tag_start
     }
 }
 

@@ -289,7 +289,7 @@ fn parse_logcat_tag(s: &[u8], i: usize) -> Option<TagSpan> {
     {
         j += 1;
     }
-    if j == i {
+    if j == i || j - i > 64 {
         return None;
     }
     let prog = (i, j);

@@ -527,3 +527,72 @@ fn bad_artifacts_are_refused_with_typed_errors_and_never_panic() {
         assert!(Matcher::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
     }
 }
+
+#[test]
+fn the_program_is_a_scope_and_a_line_without_one_matches_relaxed() {
+    use logref_engine::Relaxed;
+    let m = matcher(vec![
+        entry(
+            NXR,
+            "nxr:lcp",
+            "pppd[<PID>]: LCP terminated by peer",
+            &[("PID", "int")],
+        ),
+        entry(NXR, "nxr:exit", "pppd[<PID>]: Exit.", &[("PID", "int")]),
+        entry(
+            NXR,
+            "nxr:ike",
+            "charon: <NUM1>[IKE] giving up after <NUM2> retransmits",
+            &[("NUM1", "int"), ("NUM2", "int")],
+        ),
+    ]);
+    // The daemon's own tag, with or without a PID: strict.
+    for line in [
+        "Nov 22 10:15:02 gw pppd[812]: LCP terminated by peer",
+        "Nov 22 10:15:02 gw pppd: LCP terminated by peer",
+        "<30>1 2026-11-22T10:15:02Z gw pppd 812 - - LCP terminated by peer",
+    ] {
+        let r = m.match_line(line).expect(line);
+        assert_eq!(m.entries()[r.entry].key, "nxr:lcp", "{line}");
+        assert!(r.relaxed.is_empty(), "{line}");
+    }
+    // The PID comes from the header when the shipper split the tag off.
+    assert_eq!(
+        params(
+            &m,
+            "<30>1 2026-11-22T10:15:02Z gw pppd 812 - - LCP terminated by peer"
+        ),
+        pv(&[("PID", "812")])
+    );
+    // No program: the body alone is specific enough; relaxed, and says so.
+    for line in [
+        "LCP terminated by peer",
+        "Nov 22 10:15:02 gw LCP terminated by peer",
+        "13[IKE] giving up after 3 retransmits",
+    ] {
+        let r = m.match_line(line).expect(line);
+        assert_eq!(r.relaxed, Relaxed::NO_PROGRAM, "{line}");
+        assert_eq!(r.relaxed.names().collect::<Vec<_>>(), ["no-program"]);
+    }
+    // Too little literal text to stand without its program.
+    assert_eq!(key_of(&m, "Exit."), None);
+    assert_eq!(key_of(&m, "Nov 22 10:15:02 gw Exit."), None);
+    // The template's `[<PID>]` is a number, whether in the tag or split off.
+    assert_eq!(
+        key_of(&m, "Nov 22 10:15:02 gw pppd[8x]: LCP terminated by peer"),
+        None
+    );
+    assert_eq!(
+        key_of(
+            &m,
+            "<30>1 2026-11-22T10:15:02Z gw pppd 8x - - LCP terminated by peer"
+        ),
+        None
+    );
+    // Another daemon's line, however similar: no match.
+    assert_eq!(
+        key_of(&m, "Nov 22 10:15:02 gw xl2tpd[9]: LCP terminated by peer"),
+        None
+    );
+    assert_eq!(key_of(&m, "Nov 22 10:15:02 gw sshd[1]: Exit."), None);
+}

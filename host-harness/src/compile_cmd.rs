@@ -72,7 +72,17 @@ pub fn explain(
         None => println!("result     no documented message matches"),
         Some(r) => {
             let e = &m.entries()[r.entry];
-            println!("result     {} ({} match)", e.key, r.kind.as_str());
+            let relaxed: Vec<&str> = r.relaxed.names().collect();
+            if relaxed.is_empty() {
+                println!("result     {} ({} match)", e.key, r.kind.as_str());
+            } else {
+                println!(
+                    "result     {} ({} match, relaxed: {})",
+                    e.key,
+                    r.kind.as_str(),
+                    relaxed.join(", ")
+                );
+            }
             println!(
                 "           {} {} / {} / severity {}",
                 e.vendor, e.product, e.category, e.severity
@@ -102,17 +112,22 @@ pub fn explain(
         .as_ref()
         .is_none_or(|r| r.kind != logref_engine::MatchKind::Key)
     {
-        let text = line.get(h.tag_start..).unwrap_or("");
-        let cands = m.candidates(text.as_bytes(), h.program);
+        let cands = m.line_candidates(line);
         if !cands.is_empty() {
             println!("candidates (best first)");
             for c in cands.iter().take(8) {
+                let relaxed: Vec<&str> = c.relaxed.names().collect();
                 println!(
-                    "  {:<48} {:<6} weight {:<4} ends at {:<4} {}",
+                    "  {:<48} {:<6} weight {:<4} ends at {:<4} {}{}",
                     m.entries()[c.entry].key,
                     c.kind.as_str(),
                     c.weight,
                     c.end,
+                    if relaxed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("relaxed: {} ", relaxed.join(", "))
+                    },
                     c.note.unwrap_or("")
                 );
             }

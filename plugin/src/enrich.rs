@@ -5,7 +5,7 @@
 //! enrich is returned byte for byte as it came in. The output buffer is
 //! reused, so memory does not grow with the number of records.
 
-use logref_engine::{severity_name, EntryInfo, Match, Matcher, SplitFields};
+use logref_engine::{severity_name, EntryInfo, Match, MatchKind, Matcher, SplitFields};
 
 use crate::config::{Config, Style};
 use crate::json::{self, Reject};
@@ -303,6 +303,29 @@ fn write_enriched(
         }
         out.push(b']');
     };
+    // A relaxed match says so, and what it relaxed (a prefix match's
+    // trailing text among it), so that it never looks like an exact one.
+    let kind = |out: &mut Vec<u8>, prefix: &[u8]| {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(b"match\":");
+        if m.relaxed.is_empty() {
+            json::push_string(out, m.kind.as_str());
+            return;
+        }
+        json::push_string(out, "relaxed");
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(b"relaxed\":[");
+        for (i, r) in m.relaxed.names().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::push_string(out, r);
+        }
+        if m.kind == MatchKind::Prefix {
+            out.extend_from_slice(b",\"prefix\"");
+        }
+        out.push(b']');
+    };
     match style {
         Style::Catalog => {
             json::push_string(out, target);
@@ -315,8 +338,7 @@ fn write_enriched(
             }
             out.extend_from_slice(b",\"params\":");
             params(out);
-            out.extend_from_slice(b",\"match\":");
-            json::push_string(out, m.kind.as_str());
+            kind(out, b",\"");
             if !m.ambiguous.is_empty() {
                 out.extend_from_slice(b",\"ambiguous\":");
                 ambiguous(out);
@@ -332,8 +354,7 @@ fn write_enriched(
             }
             out.extend_from_slice(b",\"catalog.params\":");
             params(out);
-            out.extend_from_slice(b",\"catalog.match\":");
-            json::push_string(out, m.kind.as_str());
+            kind(out, b",\"catalog.");
             if !m.ambiguous.is_empty() {
                 out.extend_from_slice(b",\"catalog.ambiguous\":");
                 ambiguous(out);

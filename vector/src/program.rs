@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use logref_engine::artifact::{EntryInfo, Item, KeyRule, PatternInfo, Scope, Tables};
+use logref_engine::matcher::MIN_NO_PROGRAM_WEIGHT;
 
 use crate::template_regex::{self, FIRST_WORDS};
 
@@ -186,9 +187,9 @@ impl Generator<'_> {
         )
     }
 
-    /// Length of `kind|weight|` in a ranked key.
+    /// Length of `relaxed kind|weight|` in a ranked key.
     fn rank_prefix_len(&self) -> usize {
-        self.weight_width + 3
+        self.weight_width + 4
     }
 
     fn entry(&self, p: &PatternInfo) -> &EntryInfo {
@@ -243,9 +244,29 @@ impl Generator<'_> {
             vrl_regex(&template_regex::prefix_test(&p.items))
         );
         s.push_str(&indent(&self.match_template(p, "lr_t"), 2));
+        // The engine's program scope: a template that names a program
+        // matches strictly for that program, relaxed for a line without it
+        // when its text is specific enough on its own, else not at all.
+        // A strict match needs the line's pid to be a number when the tag
+        // has a `[<PID>]`.
+        let (relaxed, allowed) = match &p.program {
+            None => ("false".to_string(), "true".to_string()),
+            Some(prog) => (
+                format!("lr_sp != {}", vrl_string(prog)),
+                format!(
+                    "(!lr_r && lr_pidok) || (lr_r && {})",
+                    p.body_weight() >= MIN_NO_PROGRAM_WEIGHT
+                ),
+            ),
+        };
+        let pid = match p.tag_pid {
+            Some(n) => vrl_string(&p.names[usize::from(n)]),
+            None => "null".to_string(),
+        };
+        let _ = writeln!(s, "  lr_r = {relaxed}");
         let _ = writeln!(
             s,
-            "  lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re{kv_field}}}) ?? lr_hits\n}}",
+            "  if {allowed} {{ lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re, \"r\": lr_r, \"pid\": {pid}{kv_field}}}) ?? lr_hits }}\n}}",
             self.rank(p),
             vrl_string(&e.key),
             self.hole_names(p),
@@ -380,6 +401,7 @@ impl OutputStyle {
   "params": lr_params,
   "match": lr_kind
 }
+if lr_relaxed != null { .catalog.relaxed = lr_relaxed }
 if length(lr_amb) > 0 { .catalog.ambiguous = lr_amb }
 "#
             }
@@ -400,6 +422,7 @@ if lr_opt.name == null { ."event.action" = lr_row.key }
 ."catalog.action" = lr_opt.action
 ."catalog.params" = lr_params
 ."catalog.match" = lr_kind
+if lr_relaxed != null { ."catalog.relaxed" = lr_relaxed }
 if length(lr_amb) > 0 { ."catalog.ambiguous" = lr_amb }
 "#
             }
