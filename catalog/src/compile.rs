@@ -138,6 +138,23 @@ fn trim_blanks(items: &mut Vec<Item>) {
     }
 }
 
+/// A program's tag, optional: `prog: ` or `prog[<pid>]: `.
+fn optional_tag(program: &str, pid: u16) -> Item {
+    Item::Opt(vec![
+        Item::Lit(program.to_string()),
+        Item::Opt(vec![
+            Item::Lit("[".into()),
+            Item::Hole {
+                name: pid,
+                ty: ValueType::Int,
+            },
+            Item::Lit("]".into()),
+        ]),
+        Item::Lit(":".into()),
+        Item::Blank,
+    ])
+}
+
 /// One entry's pattern.
 pub fn pattern_for(
     entry_index: usize,
@@ -165,7 +182,10 @@ pub fn pattern_for(
     let mut has_tag = false;
     let mut program = None;
     let mut tag_pid = None;
-    if let Some(Segment::Literal(first)) = segs.first() {
+    // An entry that names its program (user catalogs) has none in its
+    // template: `warning: hostname ...` is text there, not a tag.
+    let leading = segs.first().filter(|_| entry.program.is_none());
+    if let Some(Segment::Literal(first)) = leading {
         if let Some((prog, after)) = leading_program(first, segs.get(1)) {
             has_tag = true;
             program = Some(prog.to_string());
@@ -175,19 +195,7 @@ pub fn pattern_for(
             };
             let pid = b.name_index(&pid_name);
             tag_pid = Some(pid);
-            items.push(Item::Opt(vec![
-                Item::Lit(prog.to_string()),
-                Item::Opt(vec![
-                    Item::Lit("[".into()),
-                    Item::Hole {
-                        name: pid,
-                        ty: ValueType::Int,
-                    },
-                    Item::Lit("]".into()),
-                ]),
-                Item::Lit(":".into()),
-                Item::Blank,
-            ]));
+            items.push(optional_tag(prog, pid));
             let (lit_rest, skip) = match after {
                 TagShape::Plain { rest } => (rest, 1),
                 TagShape::Pid { .. } => {
@@ -208,6 +216,13 @@ pub fn pattern_for(
             }
             rest = segs.get(skip..).unwrap_or(&[]);
         }
+    }
+    if let (false, Some(prog)) = (has_tag, &entry.program) {
+        has_tag = true;
+        program = Some(prog.clone());
+        let pid = b.name_index("pid");
+        tag_pid = Some(pid);
+        items.push(optional_tag(prog, pid));
     }
     if !has_tag {
         items.push(Item::Opt(vec![Item::AnyTag]));
@@ -446,7 +461,8 @@ fn entry_info(e: &Entry) -> EntryInfo {
     }
 }
 
-/// All patterns of a catalog.
+/// All patterns of a catalog. An entry without a template (a user's entry
+/// that a key rule identifies by its id) has none.
 pub fn patterns(catalog: &Catalog) -> Result<Vec<PatternSpec>, Error> {
     let sources = sources_of(catalog)?;
     catalog
@@ -454,6 +470,7 @@ pub fn patterns(catalog: &Catalog) -> Result<Vec<PatternSpec>, Error> {
         .iter()
         .zip(sources)
         .enumerate()
+        .filter(|(_, (e, _))| !e.template.trim().is_empty())
         .map(|(i, (e, s))| pattern_for(i, e, s))
         .collect()
 }

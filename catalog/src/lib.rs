@@ -13,6 +13,7 @@ pub mod model;
 pub mod overrides;
 pub mod parse;
 pub mod template;
+pub mod user;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

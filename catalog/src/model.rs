@@ -123,6 +123,11 @@ pub struct Entry {
     pub lang: String,
     /// Everything else the document says about the entry.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The program that sends the message, when the template does not
+    /// start with its tag (user catalogs): a scope, as a leading
+    /// `prog[<PID>]: ` in the template is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 /// A documented parameter.

@@ -5,12 +5,49 @@ use std::process::ExitCode;
 
 use logref_catalog::compile;
 
-pub fn compile(
-    dir: PathBuf,
-    out: PathBuf,
-    fraction: Option<f64>,
-) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let mut catalog = logref_catalog::load(&dir.join("catalog.json"))?;
+/// What `logref compile` was asked for.
+pub struct CompileArgs {
+    pub dir: PathBuf,
+    pub out: PathBuf,
+    pub fraction: Option<f64>,
+    /// User catalogs to merge in.
+    pub catalogs: Vec<PathBuf>,
+    pub no_builtin: bool,
+}
+
+pub fn compile(args: CompileArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let CompileArgs {
+        dir,
+        out,
+        fraction,
+        catalogs,
+        no_builtin,
+    } = args;
+    let mut catalog = if no_builtin {
+        logref_catalog::Catalog {
+            version: logref_catalog::CATALOG_VERSION,
+            sources: Vec::new(),
+            entries: Vec::new(),
+        }
+    } else {
+        logref_catalog::load(&dir.join("catalog.json"))?
+    };
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in &catalogs {
+        match logref_catalog::user::read(path) {
+            Ok((source, entries)) => files.push((path.display().to_string(), source, entries)),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        if let Err(e) = logref_catalog::user::merge(&mut catalog, files) {
+            errors.extend(e.0);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(logref_catalog::user::UserErrors(errors).into());
+    }
     if let Some(f) = fraction {
         let n = ((catalog.entries.len() as f64) * f).round() as usize;
         // Every k-th entry, so each source is represented.

@@ -46,6 +46,12 @@ enum Command {
         /// Compile only this fraction of the entries (0-1), to see how the DFA grows.
         #[arg(long)]
         fraction: Option<f64>,
+        /// A user catalog (.yaml, .yml or .csv; see catalog/SCHEMA.md) to merge in; repeatable.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<std::path::PathBuf>,
+        /// Leave the built-in catalog out: compile only the --catalog files.
+        #[arg(long, requires = "catalogs")]
+        no_builtin: bool,
     },
     /// List every pair of templates that can match the same message, with a witness (exact, from the DFA).
     Lint {
@@ -209,7 +215,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(c) => catalog_cmd::run(c),
-        Command::Compile { dir, out, fraction } => compile_cmd::compile(dir, out, fraction),
+        Command::Compile {
+            dir,
+            out,
+            fraction,
+            catalogs,
+            no_builtin,
+        } => compile_cmd::compile(compile_cmd::CompileArgs {
+            dir,
+            out,
+            fraction,
+            catalogs,
+            no_builtin,
+        }),
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
         Command::Lint { write, check } => compile_cmd::lint(write, check),
         Command::Fixtures(FixturesCommand::Generate { seed, out }) => fixtures_generate(seed, out),

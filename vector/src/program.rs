@@ -20,6 +20,8 @@ use crate::template_regex::{self, FIRST_WORDS};
 
 /// The hand-written steps; `@NAME@` marks what is generated.
 const SKELETON: &str = include_str!("program.vrl");
+/// Step 2a of the program, for catalogs with a tag key rule.
+const TAG_RULE: &str = include_str!("tag_rule.vrl");
 
 /// Keys with at most this many templates in a tree leaf are compared one
 /// by one.
@@ -530,6 +532,12 @@ pub fn program(
         )
     };
     let text = SKELETON
+        .replace(
+            "@TAG_RULE@\n",
+            // Without a tag rule the step would be dead code, which VRL's
+            // type checker refuses.
+            if junos_tags.is_empty() { "" } else { TAG_RULE },
+        )
         .replace("@TARGET@", style.target())
         .replace("@ADDS@", style.adds())
         .replace("@OUTPUT@\n", &indent(style.output(), 4))

@@ -340,3 +340,48 @@ fn vrl_ecs_style_writes_the_plugins_ecs_fields() {
         done
     );
 }
+
+/// A user catalog (`examples/catalogs/`, without the built-in one) runs in
+/// VRL as in the plugin: program-scoped templates, typed placeholders,
+/// strict, relaxed and unmatched lines.
+#[test]
+fn vrl_enriches_a_user_catalog_like_the_plugin() {
+    let dir = root().join("examples/catalogs");
+    let mut catalog = logref_catalog::Catalog {
+        version: logref_catalog::CATALOG_VERSION,
+        sources: Vec::new(),
+        entries: Vec::new(),
+    };
+    let files = ["postfix.yaml", "postfix.csv"]
+        .iter()
+        .map(|f| {
+            let (s, e) = logref_catalog::user::read(&dir.join(f)).unwrap_or_else(|e| panic!("{e}"));
+            (f.to_string(), s, e)
+        })
+        .collect();
+    logref_catalog::user::merge(&mut catalog, files).unwrap();
+    let (bytes, _) = logref_catalog::compile::compile(&catalog).unwrap();
+    let m = logref_engine::Matcher::from_bytes(&bytes).unwrap();
+    let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Catalog)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut plugin = Enricher::new(m, Config::default());
+    let lines = [
+        "Nov 22 10:15:02 mx1 postfix/smtpd[4711]: connect from mail.example.net[192.0.2.7]",
+        "<22>1 2026-11-22T10:15:02Z mx1 postfix/smtpd 4711 - - connect from a[192.0.2.7]",
+        "Nov 22 10:15:02 mx1 postfix/smtpd[4711]: disconnect from unknown[198.51.100.3] ehlo=1 quit=1 commands=2",
+        "lost connection after AUTH from unknown[198.51.100.3]",
+        "Nov 22 10:15:02 mx1 postfix/smtpd[1]: warning: hostname h.example does not resolve to address 192.0.2.9",
+        "Nov 22 10:15:02 mx1 sendmail[1]: connect from a[192.0.2.7]",
+        "postfix/smtpd[1]: connect from a[not-an-ip]",
+    ];
+    let mut matched = 0;
+    for l in lines {
+        let event = json!({ "message": l });
+        let out = vrl.run(event.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let v = out.get("catalog").cloned();
+        let p = plugin_catalog(&mut plugin, &event);
+        assert_eq!(v, p, "{l}");
+        matched += usize::from(p.is_some());
+    }
+    assert_eq!(matched, 5);
+}

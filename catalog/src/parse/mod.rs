@@ -234,6 +234,7 @@ impl EntryDraft<'_> {
             action: self.action,
             lang: self.info.lang.to_string(),
             extra: self.extra,
+            program: None,
         })
     }
 }
