@@ -34,7 +34,7 @@ fn wire_forms(c: &mut Criterion) {
 }
 
 fn artifact_load(c: &mut Criterion) {
-    let bytes = logref_default_artifact::ARTIFACT.bytes.to_vec();
+    let bytes = logref_default_artifact::bytes().to_vec();
     let mut g = c.benchmark_group("artifact_load");
     g.sample_size(10);
     g.bench_function("from_embedded", |b| {

@@ -191,11 +191,23 @@ impl Matcher {
         Matcher::assemble(Dfa::Owned(owned), tables, header.catalog_checksum)
     }
 
-    /// Loads the artifact embedded in this binary at build time. The
-    /// header and checksum are verified; the DFA's own (slower) validation
-    /// is skipped because this exact artifact was validated when it was
-    /// built and its checksum still holds.
-    pub fn from_embedded(artifact: &'static Aligned<[u8]>) -> Result<Matcher, ArtifactError> {
+    /// Loads an artifact embedded in a binary at build time. The header,
+    /// checksum and tables are verified; the DFA's own (slower) validation
+    /// is skipped. Only `logref-default-artifact` calls this, on bytes its
+    /// build script compiled and validated; everyone else has
+    /// [`Matcher::from_bytes`].
+    ///
+    /// # Safety
+    ///
+    /// `artifact` must hold bytes that [`Matcher::from_bytes`] accepted
+    /// (as `logref compile` writes them and the build script of
+    /// `logref-default-artifact` checks them). The checksum cannot stand in
+    /// for that check: anyone can stamp a valid checksum on crafted bytes
+    /// with [`artifact::write`], and a DFA that was not validated can make
+    /// the search read out of bounds.
+    pub unsafe fn from_embedded(
+        artifact: &'static Aligned<[u8]>,
+    ) -> Result<Matcher, ArtifactError> {
         let bytes = &artifact.bytes;
         let header = artifact::read_header(bytes)?;
         let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
@@ -203,10 +215,9 @@ impl Matcher {
         if (dfa_bytes.as_ptr() as usize) % 8 != 0 {
             return Err(ArtifactError::Layout("embedded DFA not aligned"));
         }
-        // SAFETY: the bytes are the artifact `logref compile` wrote and
-        // validated with `DFA::from_bytes` at build time (the build script
-        // does so), and `read_header` just verified their checksum, so they
-        // are exactly those bytes; they are 8-aligned (checked above).
+        // SAFETY: the caller promises these bytes passed `from_bytes`
+        // (which runs `DFA::from_bytes`); they are 8-aligned (checked
+        // above).
         let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(dfa_bytes) }.map_err(dfa_error)?;
         Matcher::assemble(Dfa::Static(dfa), tables, header.catalog_checksum)
     }

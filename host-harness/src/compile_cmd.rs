@@ -180,7 +180,7 @@ pub fn explain(
 pub fn lint(write: bool, check: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     eprintln!("walking the reachable states of the default artifact's DFA ...");
-    let overlaps = logref_catalog::lint::overlaps(&logref_default_artifact::ARTIFACT.bytes)?;
+    let overlaps = logref_catalog::lint::overlaps(logref_default_artifact::bytes())?;
     let report = logref_catalog::lint::report(&overlaps);
     let path = logref_catalog::default_dir().join("lint.txt");
     let ambiguous = overlaps.iter().filter(|o| o.ambiguous).count();
