@@ -4,8 +4,7 @@
 
 #[test]
 fn lint_report_is_current() {
-    let overlaps =
-        logref_catalog::lint::overlaps(logref_default_artifact::bytes()).unwrap();
+    let overlaps = logref_catalog::lint::overlaps(logref_default_artifact::bytes()).unwrap();
     let fresh = logref_catalog::lint::report(&overlaps);
     let path = logref_catalog::default_dir().join("lint.txt");
     let checked_in = std::fs::read_to_string(&path).unwrap();

@@ -10,6 +10,7 @@ pub mod fixtures;
 pub mod hyperscan;
 pub mod peers;
 pub mod score;
+pub mod syslog_ng_cmd;
 pub mod vector_cmd;
 pub mod wasm_host;
 

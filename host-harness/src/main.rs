@@ -132,6 +132,28 @@ enum Command {
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
     },
+    /// Compare the plugin's answers with a real syslog-ng running the exported pattern database, line by line.
+    #[command(
+        long_about = "Run every line of the given JSON Lines files (default: the generated corpus \
+and fixtures/real/) through the engine the plugin runs and through a real syslog-ng (from \
+PATH; Debian: syslog-ng-core) with the database and configuration `logref export patterndb` \
+writes, and print, per file and form or class, how many lines both name as the same entry, \
+neither names, only one names, or they name differently."
+    )]
+    Agreement {
+        /// Files or directories of JSON Lines with a `line` field.
+        #[arg(default_values_os_t = [
+            logref::repo_root().join("fixtures").join("generated").join("corpus.jsonl"),
+            logref::repo_root().join("fixtures").join("real"),
+        ])]
+        paths: Vec<std::path::PathBuf>,
+        /// Use this artifact instead of the embedded default.
+        #[arg(long)]
+        artifact: Option<std::path::PathBuf>,
+        /// Print the first N lines where the answers differ.
+        #[arg(long, default_value_t = 0)]
+        show: usize,
+    },
     /// Score the catalog on lines that real devices and daemons wrote (fixtures/real/).
     #[command(
         long_about = "Run every line of fixtures/real/*.jsonl (lines collected from public \
@@ -192,6 +214,31 @@ anything is written. Run the example with `vector --config DIR/vector.yaml`."
         #[arg(long, value_enum, default_value_t = StyleArg::Catalog)]
         style: StyleArg,
     },
+    /// Write a syslog-ng pattern database (logref.pdb) and an example syslog-ng.conf whose db-parser names lines like the plugin.
+    #[command(
+        long_about = "Write a syslog-ng pattern database (logref.pdb, patterndb v4 XML for \
+db-parser) and an example syslog-ng.conf into DIR. Each template is a rule in the ruleset of \
+its program (or of messages without one) with syslog-ng's typed parsers for its values; each \
+key rule (an id field, a tag word) is a ruleset the configuration looks the key up in. Every \
+rule sets logref.key, logref.id, logref.name, logref.severity, logref.explanation, \
+logref.action and logref.params.*, and carries a test message from the fixture corpus: check \
+the file with `pdbtool test DIR/logref.pdb`, run it with `syslog-ng -F -f DIR/syslog-ng.conf`. \
+The README's syslog-ng section says what patterndb cannot express."
+    )]
+    Patterndb {
+        /// The directory to write into (created if missing); syslog-ng.conf refers to the database by this path.
+        #[arg(long, short, default_value_os_t = logref::syslog_ng_cmd::default_out())]
+        out: std::path::PathBuf,
+        /// Generate from this artifact (a user's catalog compiled) instead of the embedded default.
+        #[arg(long)]
+        artifact: Option<std::path::PathBuf>,
+        /// The log file the example syslog-ng.conf reads.
+        #[arg(long, default_value = "examples/device-logs.log")]
+        log_file: String,
+        /// The file the example syslog-ng.conf writes JSON to.
+        #[arg(long, default_value = "/tmp/logref-syslog-ng.jsonl")]
+        out_file: String,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -245,6 +292,21 @@ fn main() -> ExitCode {
                 .map(|_| ExitCode::SUCCESS)
                 .map_err(|e| format!("{e:#}").into())
         }
+        Command::Export(ExportCommand::Patterndb {
+            out,
+            artifact,
+            log_file,
+            out_file,
+        }) => logref::syslog_ng_cmd::export(&out, artifact.as_deref(), &log_file, &out_file)
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(|e| format!("{e:#}").into()),
+        Command::Agreement {
+            paths,
+            artifact,
+            show,
+        } => logref::syslog_ng_cmd::agreement(&paths, artifact.as_deref(), show)
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(|e| format!("{e:#}").into()),
         Command::Check {
             dir,
             wasm,
