@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip1 >/dev/null
+# syslog-ng and pdbtool (Debian's syslog-ng-core) for the tests of the
+# syslog-ng export, which run the real thing.
+if ! command -v pdbtool >/dev/null || ! command -v syslog-ng >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq syslog-ng-core >/dev/null; } ||
+    echo "syslog-ng-core could not be installed: the syslog-ng tests will fail"
+fi
 cargo build --release -p logref-plugin --target wasm32-wasip1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

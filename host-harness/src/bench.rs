@@ -214,6 +214,34 @@ pub fn run(
         ));
     }
 
+    // syslog-ng runs as a process over a file: it is timed whole (start,
+    // read, parse, JSON out), and once more without the database so that
+    // its own pipeline's share is known.
+    for (name, what, parse) in [
+        (
+            "syslog-ng",
+            "syslog-ng 3.38, db-parser on logref export patterndb (whole process: file in, JSON out)",
+            true,
+        ),
+        (
+            "syslog-ng-io",
+            "the same syslog-ng pipeline without db-parser (its own share of the above)",
+            false,
+        ),
+    ] {
+        match crate::syslog_ng_cmd::run_syslog_ng(&lines, None, parse) {
+            Ok(run) => results.push(BenchResult {
+                name,
+                what,
+                records: lines.len() as u64,
+                bytes: lines.iter().map(|l| l.len() as u64).sum(),
+                elapsed: run.elapsed,
+                matched: run.keys.iter().filter(|k| k.is_some()).count() as u64,
+            }),
+            Err(e) => eprintln!("logref: {name} skipped: {e:#}"),
+        }
+    }
+
     if json_out {
         let v = json!({"lines": lines.len(), "results": results.iter().map(|r| json!({
             "name": r.name, "records_per_sec": r.records_per_sec(), "mb_per_sec": r.mb_per_sec(),

@@ -80,7 +80,7 @@ pub fn generate(
 /// Runs `pdbtool test` on the export: the rule ids whose test message
 /// fails, or `None` when pdbtool is not installed.
 pub fn pdbtool_failures(ex: &Export) -> Result<Option<Vec<String>>> {
-    let dir = std::env::temp_dir().join(format!("logref-pdbtool-{}", std::process::id()));
+    let dir = scratch_dir("pdbtool");
     std::fs::create_dir_all(&dir)?;
     let pdb = dir.join(logref_syslog_ng::PDB_FILE);
     std::fs::write(&pdb, &ex.pdb)?;
@@ -155,6 +155,14 @@ pub fn export(out: &Path, artifact: Option<&Path>, log_file: &str, out_file: &st
     Ok(())
 }
 
+/// A directory of its own for one call (calls run in parallel in tests).
+fn scratch_dir(what: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("logref-{what}-{}-{n}", std::process::id()))
+}
+
 /// The answers of a real `syslog-ng` over `lines`: for each line, in
 /// order, the `logref.key` it set (or `None`), and how long syslog-ng took
 /// from start to the last output line.
@@ -165,8 +173,14 @@ pub struct SyslogNgRun {
 
 /// Runs `syslog-ng` (in the foreground, in a scratch directory) with the
 /// example configuration over `lines`, and reads its JSON output back.
-pub fn run_syslog_ng(lines: &[String], artifact: Option<&Path>) -> Result<SyslogNgRun> {
-    let work = std::env::temp_dir().join(format!("logref-syslog-ng-{}", std::process::id()));
+/// With `parse == false`, the same pipeline without any `db-parser` (the
+/// cost of syslog-ng itself, to tell the database's cost apart).
+pub fn run_syslog_ng(
+    lines: &[String],
+    artifact: Option<&Path>,
+    parse: bool,
+) -> Result<SyslogNgRun> {
+    let work = scratch_dir("syslog-ng");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     let input = work.join("in.log");
@@ -177,12 +191,15 @@ pub fn run_syslog_ng(lines: &[String], artifact: Option<&Path>) -> Result<Syslog
     text.push('\n');
     std::fs::write(&input, text)?;
     let dir = work.to_string_lossy().to_string();
-    let (ex, _) = generate(
+    let (mut ex, _) = generate(
         artifact,
         &dir,
         &input.to_string_lossy(),
         &output.to_string_lossy(),
     )?;
+    if !parse {
+        ex.conf = pipeline_only(&ex.conf);
+    }
     ex.write(&work)?;
     let started = Instant::now();
     let mut child = Command::new("syslog-ng")
@@ -200,15 +217,15 @@ pub fn run_syslog_ng(lines: &[String], artifact: Option<&Path>) -> Result<Syslog
         .context("starting syslog-ng (Debian: apt-get install syslog-ng-core)")?;
     let want = lines.len();
     let mut last_change = Instant::now();
-    let mut seen = 0;
+    let mut counter = LineCounter::default();
     let done = loop {
-        std::thread::sleep(Duration::from_millis(20));
-        let n = count_lines(&output);
+        std::thread::sleep(Duration::from_millis(10));
+        let before = counter.lines;
+        let n = counter.update(&output);
         if n >= want {
             break true;
         }
-        if n != seen {
-            seen = n;
+        if n != before {
             last_change = Instant::now();
         }
         if let Some(status) = child.try_wait()? {
@@ -242,10 +259,67 @@ pub fn run_syslog_ng(lines: &[String], artifact: Option<&Path>) -> Result<Syslog
     Ok(SyslogNgRun { keys, elapsed })
 }
 
+/// The configuration's source, syslog parsers and destination, without
+/// the rewrite and the db-parser steps.
+fn pipeline_only(conf: &str) -> String {
+    let mut out = String::new();
+    let mut skip = 0usize;
+    for l in conf.lines() {
+        let t = l.trim_start();
+        // The definitions of the logref parsers and rewrite, and their
+        // steps in the log path, all name `logref` but the source and
+        // the destination.
+        let is_logref_step = (t.starts_with("parser p_logref")
+            || t.starts_with("if (\"${.classifier")
+            || t.starts_with("rewrite(r_logref"))
+            && skip == 0;
+        if t.starts_with("rewrite r_logref") {
+            skip = 1;
+            continue;
+        }
+        if skip > 0 {
+            if t.starts_with("};") {
+                skip = 0;
+            }
+            continue;
+        }
+        if is_logref_step {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
 fn count_lines(p: &Path) -> usize {
-    std::fs::read(p)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
+    LineCounter::default().update(p)
+}
+
+/// Counts the lines of a file that grows, reading only what was added.
+#[derive(Default)]
+struct LineCounter {
+    file: Option<std::fs::File>,
+    lines: usize,
+}
+
+impl LineCounter {
+    fn update(&mut self, p: &Path) -> usize {
+        use std::io::Read;
+        if self.file.is_none() {
+            self.file = std::fs::File::open(p).ok();
+        }
+        if let Some(f) = self.file.as_mut() {
+            let mut buf = [0u8; 1 << 16];
+            while let Ok(n) = f.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                self.lines += buf[..n].iter().filter(|&&c| c == b'\n').count();
+            }
+        }
+        self.lines
+    }
 }
 
 fn stderr_of(child: &mut std::process::Child) -> String {
@@ -312,33 +386,54 @@ fn read_corpus(paths: &[PathBuf]) -> Result<Vec<CorpusLine>> {
 }
 
 /// Counts of one group of lines.
-#[derive(Default)]
-struct Agreement {
-    lines: usize,
-    same_entry: usize,
-    both_none: usize,
-    logref_only: usize,
-    syslog_ng_only: usize,
-    different: usize,
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub lines: usize,
+    pub same_entry: usize,
+    pub both_none: usize,
+    pub logref_only: usize,
+    pub syslog_ng_only: usize,
+    pub different: usize,
 }
 
-/// `logref agreement`: the plugin's answer (the native engine, which
-/// `logref check` proves byte-identical to the `.wasm`) and a real
-/// syslog-ng's (the exported database and configuration) on every line.
-pub fn agreement(paths: &[PathBuf], artifact: Option<&Path>, show: usize) -> Result<()> {
+impl Agreement {
+    /// The share of lines both answer alike.
+    pub fn share(&self) -> f64 {
+        (self.same_entry + self.both_none) as f64 / self.lines.max(1) as f64
+    }
+}
+
+/// The plugin's and syslog-ng's answers on a corpus.
+pub struct Comparison {
+    /// Per `file/form` (or `file/class`).
+    pub groups: BTreeMap<String, Agreement>,
+    pub total: Agreement,
+    /// (group, logref's key, syslog-ng's key, line) where they differ.
+    pub differences: Vec<(String, Option<String>, Option<String>, String)>,
+}
+
+/// Runs the corpus files through the engine the plugin runs (which
+/// `logref check` proves byte-identical to the `.wasm`) and through a real
+/// syslog-ng with the exported database and configuration.
+pub fn compare(paths: &[PathBuf], artifact: Option<&Path>) -> Result<Comparison> {
     let corpus = read_corpus(paths)?;
     let lines: Vec<String> = corpus.iter().map(|c| c.line.clone()).collect();
     let matcher = crate::load_matcher(artifact)?;
     eprintln!("logref: running syslog-ng over {} lines...", lines.len());
-    let run = run_syslog_ng(&lines, artifact)?;
-    let mut groups: BTreeMap<String, Agreement> = BTreeMap::new();
-    let mut total = Agreement::default();
-    let mut shown = 0;
+    let run = run_syslog_ng(&lines, artifact, true)?;
+    let mut cmp = Comparison {
+        groups: BTreeMap::new(),
+        total: Agreement::default(),
+        differences: Vec::new(),
+    };
     for (c, theirs) in corpus.iter().zip(&run.keys) {
         let ours = matcher
             .match_line(&c.line)
             .map(|m| matcher.entries()[m.entry].key.as_str());
-        for a in [groups.entry(c.group.clone()).or_default(), &mut total] {
+        for a in [
+            cmp.groups.entry(c.group.clone()).or_default(),
+            &mut cmp.total,
+        ] {
             a.lines += 1;
             match (ours, theirs.as_deref()) {
                 (None, None) => a.both_none += 1,
@@ -348,16 +443,27 @@ pub fn agreement(paths: &[PathBuf], artifact: Option<&Path>, show: usize) -> Res
                 (Some(_), Some(_)) => a.different += 1,
             }
         }
-        if ours != theirs.as_deref() && shown < show {
-            shown += 1;
-            println!(
-                "{}: logref {} / syslog-ng {}\n  {}",
-                c.group,
-                ours.unwrap_or("-"),
-                theirs.as_deref().unwrap_or("-"),
-                c.line
-            );
+        if ours != theirs.as_deref() {
+            cmp.differences.push((
+                c.group.clone(),
+                ours.map(str::to_string),
+                theirs.clone(),
+                c.line.clone(),
+            ));
         }
+    }
+    Ok(cmp)
+}
+
+/// `logref agreement`: [`compare`], printed.
+pub fn agreement(paths: &[PathBuf], artifact: Option<&Path>, show: usize) -> Result<()> {
+    let cmp = compare(paths, artifact)?;
+    for (group, ours, theirs, line) in cmp.differences.iter().take(show) {
+        println!(
+            "{group}: logref {} / syslog-ng {}\n  {line}",
+            ours.as_deref().unwrap_or("-"),
+            theirs.as_deref().unwrap_or("-"),
+        );
     }
     println!(
         "{:<40} {:>6} {:>7} {:>6} {:>7} {:>9} {:>6}  agree",
@@ -373,13 +479,13 @@ pub fn agreement(paths: &[PathBuf], artifact: Option<&Path>, show: usize) -> Res
             a.logref_only,
             a.syslog_ng_only,
             a.different,
-            100.0 * (a.same_entry + a.both_none) as f64 / a.lines.max(1) as f64
+            100.0 * a.share()
         );
     };
-    for (g, a) in &groups {
+    for (g, a) in &cmp.groups {
         row(g, a);
     }
-    row("all", &total);
+    row("all", &cmp.total);
     println!(
         "(same: both name the same entry; none: neither names one; logref/syslog-ng: only that one names an entry; other: different entries)"
     );

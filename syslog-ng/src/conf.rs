@@ -15,13 +15,20 @@
 //! 4. the same, on the message as it was written: syslog-ng takes the
 //!    first word of a line without a tag for a program (`L2TP client ...`
 //!    arrives as program `L2TP`), and `${LEGACY_MSGHDR}${MESSAGE}` gives
-//!    the text back.
+//!    the text back;
+//! 5. the relaxed copies of templates that name a program, on the message
+//!    as written: they match only a line without a tag, as in the engine
+//!    (a line with another daemon's tag starts with that tag).
+//!
+//! Step 2 skips a line whose pid is not a number, as the engine does.
 
 use std::fmt::Write as _;
 
 use logref_engine::artifact::{KeyRule, Tables};
 
-use crate::{key_ruleset_program, tag_text_ruleset_program, Options, PDB_FILE};
+use crate::{
+    key_ruleset_program, tag_text_ruleset_program, Options, PDB_FILE, RELAXED_RULESET_PROGRAM,
+};
 
 /// The prefix `kv-parser` writes the pairs under.
 const KV_PREFIX: &str = ".logref.kv.";
@@ -129,9 +136,18 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
         db("", &format!("${{{TEXT}}}")),
         db("", &format!("${{{WRITTEN}}}"))
     );
+    let _ = writeln!(
+        parsers,
+        "# Templates that name a program, on a message without one (relaxed).\n\
+         parser p_logref_relaxed {{ {}; }};",
+        db(RELAXED_RULESET_PROGRAM, &format!("${{{WRITTEN}}}"))
+    );
+    // A tag whose pid is not a number is not that daemon's (as the engine
+    // reads it).
     steps.push((
         "the program's templates".into(),
-        "parser(p_logref_program);".into(),
+        "if (\"${PID}\" eq \"\" or match(\"^[0-9]+$\" value(\"PID\"))) { parser(p_logref_program); };"
+            .into(),
     ));
     steps.push((
         "templates without a program".into(),
@@ -140,6 +156,10 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
     steps.push((
         "the message as written".into(),
         "parser(p_logref_as_written);".into(),
+    ));
+    steps.push((
+        "templates that name a program, relaxed".into(),
+        "parser(p_logref_relaxed);".into(),
     ));
 
     // Every rule has class `logref`; until one matched, the class is
@@ -172,6 +192,7 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
          rewrite r_logref_text {{\n\
          \x20   set(\"${{MESSAGE}}\" value(\"{TEXT}\"));\n\
          \x20   subst(\"[ \\t]+\" \" \" value(\"{TEXT}\") flags(global));\n\
+         \x20   subst(\"^ \" \"\" value(\"{TEXT}\"));\n\
          \x20   set(\"${{LEGACY_MSGHDR}}${{MESSAGE}}\" value(\"{WRITTEN}\"));\n\
          \x20   subst(\"[ \\t]+\" \" \" value(\"{WRITTEN}\") flags(global));\n\
          }};\n\

@@ -12,8 +12,9 @@
 //!   program its template names, or each program of its source when it
 //!   starts with a value), or in the ruleset for messages without a
 //!   program; a template that names a program and has at least
-//!   [`MIN_NO_PROGRAM_WEIGHT`] literal bytes is also a rule there, as the
-//!   engine's relaxed no-program match;
+//!   [`MIN_NO_PROGRAM_WEIGHT`] literal bytes is also a rule of a ruleset
+//!   for messages without a program, as the engine's relaxed no-program
+//!   match;
 //! * each key rule is a ruleset of its own, looked up by the example
 //!   configuration ([`conf`]) with the key's value as the message: an id
 //!   field after syslog-ng's `kv-parser`, a tag word in the message or the
@@ -54,6 +55,10 @@ pub fn key_ruleset_program(rule: usize, key_rule: &KeyRule) -> String {
 pub fn tag_text_ruleset_program(rule: usize) -> String {
     format!("logref-key-{rule}-tag-text")
 }
+
+/// The ruleset program of the relaxed copies of templates that name a
+/// program, looked up for messages without one.
+pub const RELAXED_RULESET_PROGRAM: &str = "logref-relaxed-no-program";
 
 /// The prefix of parameter values (`logref.params.iface`).
 pub const PARAM_PREFIX: &str = "logref.params.";
@@ -118,9 +123,13 @@ impl Export {
 enum Ruleset {
     /// Messages of this program.
     Program(String),
-    /// Messages without a program (and, through the configuration's
-    /// second lookup, any message a program's ruleset did not name).
+    /// Templates without a program: messages without one, and (through
+    /// the configuration's later lookups) any message its program's
+    /// ruleset did not name.
     NoProgram,
+    /// Templates that name a program, for messages without one: the
+    /// engine's relaxed no-program match.
+    Relaxed,
     /// The values of key rule `n`: an id, or a tag alone (`TAG`, `TAG:`,
     /// `TAG: anything`).
     Key(usize),
@@ -136,6 +145,7 @@ impl Ruleset {
         match self {
             Ruleset::Program(p) => Some(p.clone()),
             Ruleset::NoProgram => None,
+            Ruleset::Relaxed => Some(RELAXED_RULESET_PROGRAM.into()),
             Ruleset::Key(n) => Some(key_ruleset_program(*n, &tables.key_rules[*n])),
             Ruleset::KeyText(n) => Some(tag_text_ruleset_program(*n)),
         }
@@ -272,7 +282,7 @@ fn rulesets(tables: &Tables) -> BTreeMap<Ruleset, BTreeMap<usize, Rule>> {
             (Scope::Any, Some(p)) => {
                 add(Ruleset::Program(p.clone()), entry, &rendered, false);
                 if info.body_weight() >= MIN_NO_PROGRAM_WEIGHT {
-                    add(Ruleset::NoProgram, entry, &rendered, true);
+                    add(Ruleset::Relaxed, entry, &rendered, true);
                 }
             }
             (Scope::Any, None) => add(Ruleset::NoProgram, entry, &rendered, false),
@@ -387,9 +397,10 @@ fn example_for(
                 .or_else(|| examples.first())?;
             (p.clone(), ex.message.clone(), &ex.params)
         }
-        Ruleset::NoProgram => {
+        Ruleset::NoProgram | Ruleset::Relaxed => {
             let ex = examples.first()?;
-            (String::new(), ex.message.clone(), &ex.params)
+            let program = rs.program(tables).unwrap_or_default();
+            (program, ex.message.clone(), &ex.params)
         }
         Ruleset::Key(n) | Ruleset::KeyText(n) => {
             let ex = examples.first()?;
@@ -437,16 +448,17 @@ fn example_for(
     Some((program, message, s))
 }
 
-/// `s` with each run of blanks (spaces, tabs) one space: the text a
-/// template's blank matches, as the configuration hands it to db-parser.
+/// `s` with each run of blanks (spaces, tabs) one space and none in front:
+/// the text as the configuration hands it to db-parser.
 pub fn one_space(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut blank = false;
+    let mut blank = true;
     for c in s.chars() {
         if c == ' ' || c == '\t' {
             if !blank {
                 out.push(' ');
             }
+            // (`blank` starts true: no space in front.)
             blank = true;
         } else {
             out.push(c);

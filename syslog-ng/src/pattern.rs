@@ -313,11 +313,35 @@ mod tests {
     }
 
     #[test]
+    fn a_value_without_blanks_ends_at_a_blank_or_a_character_it_cannot_hold() {
+        let p = info(
+            vec![
+                Item::Opt(vec![Item::AnyTag]),
+                Item::Lit("Interface".into()),
+                Item::Blank,
+                hole(0, ValueType::Ifname),
+                Item::Lit(",".into()),
+                Item::Blank,
+                Item::Lit("state".into()),
+                Item::Blank,
+                hole(1, ValueType::String),
+                Item::Blank,
+                Item::Lit("now".into()),
+            ],
+            &["IFNAME", "STATE"],
+        );
+        assert_eq!(
+            patterns(&p, "")[0].pattern,
+            format!("Interface @STRING:IFNAME:_.:/-@, state @STRING:STATE:{STRING_EXTRA}@ now")
+        );
+    }
+
+    #[test]
     fn a_stop_text_ends_before_an_at_sign() {
         let p = info(
             vec![
                 Item::Opt(vec![Item::AnyTag]),
-                hole(0, ValueType::String),
+                hole(0, ValueType::Text),
                 Item::Blank,
                 Item::Lit("at".into()),
                 Item::Blank,
