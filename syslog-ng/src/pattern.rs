@@ -218,12 +218,13 @@ fn push_literal(out: &mut String, s: &str) {
     out.push_str(&s.replace('@', "@@"));
 }
 
-/// A parameter name as a syslog-ng value name: letters, digits and
-/// `_ . -` kept, anything else (a blank, `/`, `:`) `_`.
+/// A parameter name as a syslog-ng value name: letters, digits, `_` and
+/// `-` kept, anything else `_` (a blank, `/`, `:`, and `.`, which
+/// `format-json` would read as nesting: `A.B.C.D` is `A_B_C_D`).
 pub fn value_name(name: &str) -> String {
     name.chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-') {
                 c
             } else {
                 '_'
