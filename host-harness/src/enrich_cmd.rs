@@ -85,14 +85,32 @@ pub fn make_filter(
 
 /// The record Fluent Bit's tail input makes of a line.
 pub fn line_record(line: &str) -> Vec<u8> {
+    line_bytes_record(line.as_bytes())
+}
+
+/// [`line_record`] of any bytes: JSON's escapes for `"`, `\\` and control
+/// characters (the ones serde_json writes), every other byte as it is. A line that is not UTF-8 thus
+/// makes a record that is not valid JSON, which the plugin passes through
+/// unchanged (counted as `not_utf8`): its bytes are kept, never replaced.
+pub fn line_bytes_record(line: &[u8]) -> Vec<u8> {
     let mut r = Vec::with_capacity(line.len() + 10);
-    r.extend_from_slice(b"{\"log\":");
-    r.extend_from_slice(
-        serde_json::to_string(line)
-            .unwrap_or_else(|_| "\"\"".into())
-            .as_bytes(),
-    );
-    r.push(b'}');
+    r.extend_from_slice(b"{\"log\":\"");
+    for &b in line {
+        match b {
+            b'"' => r.extend_from_slice(b"\\\""),
+            b'\\' => r.extend_from_slice(b"\\\\"),
+            b'\n' => r.extend_from_slice(b"\\n"),
+            b'\r' => r.extend_from_slice(b"\\r"),
+            b'\t' => r.extend_from_slice(b"\\t"),
+            0x08 => r.extend_from_slice(b"\\b"),
+            0x0c => r.extend_from_slice(b"\\f"),
+            0..=0x1f => {
+                r.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            }
+            _ => r.push(b),
+        }
+    }
+    r.extend_from_slice(b"\"}");
     r
 }
 
@@ -121,14 +139,16 @@ pub fn run(
             break;
         }
         n += 1;
-        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        // The line ending is framing, not part of the record.
+        if buf.last() == Some(&b'\n') {
             buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
         }
-        if buf.is_empty() {
-            continue;
-        }
+        // Every line is a record, an empty one too.
         let record = match input {
-            InputFormat::Lines => line_record(&String::from_utf8_lossy(&buf)),
+            InputFormat::Lines => line_bytes_record(&buf),
             InputFormat::Ndjson => buf.clone(),
         };
         match filter
@@ -139,9 +159,19 @@ pub fn run(
                 out.write_all(&r)?;
                 out.write_all(b"\n")?;
             }
-            Output::Dropped => eprintln!("logref: stdin line {n}: the filter dropped the record"),
+            Output::Dropped => {
+                eprintln!(
+                    "logref: stdin line {n}: the filter dropped the record; writing it unchanged"
+                );
+                out.write_all(&record)?;
+                out.write_all(b"\n")?;
+            }
         }
     }
     out.flush()?;
+    // The plugin's counters, as Fluent Bit's log would show them.
+    if let Some(c) = filter.counters() {
+        eprintln!("logref: {n} lines; {c}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -259,6 +259,15 @@ enum FixturesCommand {
 }
 
 fn main() -> ExitCode {
+    // Die quietly of SIGPIPE when a reader such as `head` goes away, as
+    // Unix tools do (Rust ignores the signal, which turns every later
+    // write into an error or a panic).
+    #[cfg(unix)]
+    // SAFETY: resetting a signal to its default disposition, before any
+    // thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(c) => catalog_cmd::run(c),

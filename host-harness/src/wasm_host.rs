@@ -34,6 +34,11 @@ pub trait RecordFilter {
     fn memory_bytes(&mut self) -> usize;
     /// Fuel (roughly instructions) consumed so far, when metered.
     fn fuel_used(&mut self) -> Option<u64>;
+    /// The plugin's counters (records, enriched, unmatched, passed through
+    /// and why) as JSON text, where the engine keeps them.
+    fn counters(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// Writes `bytes` and a NUL at `ptr` (which the guest's malloc returned).
@@ -196,6 +201,10 @@ impl RecordFilter for WasmtimeFilter {
         }
         self.store.get_fuel().ok().map(|left| FUEL - left)
     }
+
+    fn counters(&mut self) -> Option<String> {
+        self.stats().ok()
+    }
 }
 
 /// The `.wasm` under wasmi, an interpreter.
@@ -323,11 +332,11 @@ impl RecordFilter for NativeFilter {
     fn call(&mut self, _tag: &[u8], record: &[u8]) -> Result<Output> {
         let out = self.enricher.process(record, self.style);
         let body = out.strip_suffix(&[0]).unwrap_or(out);
-        Ok(if body.is_empty() {
-            Output::Dropped
-        } else {
-            Output::Record(body.to_vec())
-        })
+        Ok(Output::Record(body.to_vec()))
+    }
+
+    fn counters(&mut self) -> Option<String> {
+        Some(self.enricher.stats().to_json())
     }
 
     fn memory_bytes(&mut self) -> usize {

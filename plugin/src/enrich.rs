@@ -118,6 +118,11 @@ impl Enricher {
         &self.matcher
     }
 
+    /// The counters so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
     /// The record, enriched or unchanged, followed by a NUL byte (what
     /// Fluent Bit reads). The slice borrows the reused output buffer.
     pub fn process(&mut self, record: &[u8], style: Style) -> &[u8] {

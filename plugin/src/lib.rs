@@ -178,3 +178,48 @@ mod exports {
             .unwrap_or(std::ptr::null())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A configuration file that reads `text` and an artifact of `bytes`.
+    fn load(text: &'static str, bytes: Vec<u8>) -> Enricher {
+        load_enricher(
+            move |p| (p == config::SEARCH_PATHS[0]).then(|| text.to_string()),
+            move |_| Some(bytes.clone()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_corrupt_artifact_keeps_the_embedded_one() {
+        let mut bytes = logref_default_artifact::bytes().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let e = load("artifact = \"/etc/logref/site.artifact\"\n", bytes);
+        let embedded = logref_default_artifact::matcher().unwrap();
+        assert_eq!(e.matcher().entries(), embedded.entries());
+        // The rest of the configuration still applies.
+        assert_eq!(
+            e.config().artifact.as_deref(),
+            Some("/etc/logref/site.artifact")
+        );
+    }
+
+    #[test]
+    fn a_bad_configuration_keeps_the_defaults() {
+        let e = load("style = \"ecs\"\nno_such_key = 1\n", Vec::new());
+        assert_eq!(e.config(), &Config::default());
+    }
+
+    #[test]
+    fn a_good_artifact_is_used() {
+        // The embedded artifact, as a file a user compiled.
+        let e = load(
+            "artifact = \"/etc/logref/site.artifact\"\n",
+            logref_default_artifact::bytes().to_vec(),
+        );
+        assert!(e.matcher().entries().len() > 400);
+    }
+}

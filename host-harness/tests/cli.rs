@@ -1,0 +1,74 @@
+//! The `logref` binary as a user runs it: every input line is a record and
+//! keeps its bytes, the plugin's counters close `enrich`, and a reader that
+//! goes away (`| head -1`) ends the command quietly.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+fn logref() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_logref"))
+}
+
+#[test]
+fn enrich_keeps_every_line_and_its_bytes_and_reports_the_counters() {
+    let mut child = logref()
+        .args(["enrich", "--engine", "native"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input: &[u8] = b"Nov 22 10:15:02 r1 pppd[1]: Exit.\n\npppd[1]: Exit. \xff\xfe\r\nlast line without newline";
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<&[u8]> = out.stdout.split(|&b| b == b'\n').collect();
+    // Four records and the final newline.
+    assert_eq!(lines.len(), 5, "{:?}", String::from_utf8_lossy(&out.stdout));
+    let first: serde_json::Value = serde_json::from_slice(lines[0]).unwrap();
+    assert_eq!(first["catalog"]["key"], "nxr:pppd-pid-exit-44b98e");
+    assert_eq!(lines[1], b"{\"log\":\"\"}");
+    // Not UTF-8: passed through with its bytes, not replaced by U+FFFD.
+    assert_eq!(lines[2], b"{\"log\":\"pppd[1]: Exit. \xff\xfe\"}");
+    assert!(lines[3].starts_with(b"{\"log\":\"last line without newline\""));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("logref: 4 lines;"), "{err}");
+    assert!(err.contains("\"records\":4"), "{err}");
+    assert!(err.contains("\"not_utf8\":1"), "{err}");
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    for args in [
+        &["catalog", "list"][..],
+        &["enrich", "--engine", "native"][..],
+    ] {
+        let mut child = logref()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let feeder = std::thread::spawn(move || {
+            // Enough lines to fill the pipe after the reader has gone.
+            for _ in 0..20_000 {
+                if stdin.write_all(b"pppd[1]: Exit.\n").is_err() {
+                    break;
+                }
+            }
+        });
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        // The reader closes its end here (`head -1`).
+        let out = child.wait_with_output().unwrap();
+        feeder.join().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}
