@@ -53,6 +53,8 @@ struct Progress {
     started: Instant,
     last: Instant,
     shown: bool,
+    /// Whether stderr is a terminal.
+    terminal: bool,
 }
 
 impl Progress {
@@ -64,10 +66,13 @@ impl Progress {
             started: now,
             last: now,
             shown: false,
+            terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         }
     }
     fn tick(&mut self, done: usize) {
-        if done % 1024 != 0
+        // Only for a person watching: never into a log or a pipe.
+        if !self.terminal
+            || done % 1024 != 0
             || self.last.elapsed() < Duration::from_millis(200)
             || self.started.elapsed() < Duration::from_secs(1)
         {
@@ -273,8 +278,9 @@ pub fn run(
     Ok(results)
 }
 
-/// `logref soak`: linear memory of the `.wasm` over many records.
-pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<()> {
+/// `logref soak`: linear memory of the `.wasm` over many records; `false`
+/// when it grew after the first thousand (which hold every kind).
+pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<bool> {
     let lines = corpus(4096)?;
     let normal: Vec<Vec<u8>> = lines.iter().map(|l| line_record(l)).collect();
     // Mixed sizes: a large record and bad ones, every 97th record, so the
@@ -293,6 +299,7 @@ pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<()> {
     let mut w = WasmtimeFilter::new(&wasm_path_or_hint(wasm)?, "logref_filter", None, false)?;
     let start = Instant::now();
     let checkpoints = [1_000u64, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000];
+    let mut warm = None;
     let mut p = Progress::new("soak", records_n as usize);
     println!("{:>12}  {:>14}", "records", "linear memory");
     for i in 0..records_n {
@@ -302,6 +309,9 @@ pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<()> {
             &normal[(i as usize) % normal.len()]
         };
         w.call(b"logs", rec)?;
+        if i + 1 == 1_000 {
+            warm = Some(w.memory_bytes());
+        }
         if checkpoints.contains(&(i + 1)) || i + 1 == records_n {
             p.done();
             p = Progress::new("soak", records_n as usize);
@@ -312,7 +322,19 @@ pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<()> {
     p.done();
     println!("time   {:.1?}", start.elapsed());
     println!("stats  {}", w.stats()?);
-    Ok(())
+    // Every kind of record is in the first thousand: after them the memory
+    // must not grow.
+    let flat = w.memory_bytes() == warm.unwrap_or(0);
+    if flat {
+        println!("memory flat after the first 1,000 records");
+    } else {
+        println!(
+            "memory GREW after the first 1,000 records: {} -> {} bytes",
+            warm.unwrap_or(0),
+            w.memory_bytes()
+        );
+    }
+    Ok(flat)
 }
 
 /// `logref bench --cost`: guest instructions (fuel) per record, and the

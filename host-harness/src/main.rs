@@ -44,7 +44,7 @@ enum Command {
         #[arg(long, short, default_value = "logref.artifact")]
         out: std::path::PathBuf,
         /// Compile only this fraction of the entries (0-1), to see how the DFA grows.
-        #[arg(long)]
+        #[arg(long, value_parser = fraction)]
         fraction: Option<f64>,
         /// A user catalog (.yaml, .yml or .csv; see catalog/SCHEMA.md) to merge in; repeatable.
         #[arg(long = "catalog", value_name = "FILE")]
@@ -56,7 +56,7 @@ enum Command {
     /// List every pair of templates that can match the same message, with a witness (exact, from the DFA).
     Lint {
         /// Write the report to catalog/lint.txt.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "check")]
         write: bool,
         /// Exit 1 if catalog/lint.txt differs from a fresh report.
         #[arg(long)]
@@ -107,10 +107,10 @@ enum Command {
     /// Measure records/s of logref (native, .wasm under wasmtime and under an interpreter) and of its peers, in one run.
     Bench {
         /// Corpus size (the generated fixture lines, repeated).
-        #[arg(long, default_value_t = 200_000)]
+        #[arg(long, default_value_t = 200_000, value_parser = at_least_one)]
         lines: usize,
         /// Print {"results": [{"name", "records_per_sec", "mb_per_sec", ...}]} for scripts.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "cost")]
         json: bool,
         /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
         #[arg(long)]
@@ -125,10 +125,12 @@ enum Command {
         #[arg(long)]
         records: Option<std::path::PathBuf>,
     },
-    /// Run many records through the .wasm and show that its memory stays flat.
+    /// Run many records through the .wasm and show that its memory stays flat (exit 1 if it grows).
     Soak {
-        #[arg(long, default_value_t = 1_000_000)]
+        /// How many records (the corpus, with large and malformed records mixed in).
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1_000..))]
         records: u64,
+        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
     },
@@ -258,6 +260,24 @@ enum FixturesCommand {
     },
 }
 
+/// `--fraction`: a number from 0 to 1.
+fn fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        Ok(_) => Err("must be between 0 and 1".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A count of at least one.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn main() -> ExitCode {
     // Die quietly of SIGPIPE when a reader such as `head` goes away, as
     // Unix tools do (Rust ignores the signal, which turns every later
@@ -347,7 +367,13 @@ fn main() -> ExitCode {
         } => score(&paths, artifact.as_deref(), failures, write, check)
             .map_err(|e| format!("{e:#}").into()),
         Command::Soak { records, wasm } => bench::soak(records, wasm)
-            .map(|_| ExitCode::SUCCESS)
+            .map(|flat| {
+                if flat {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            })
             .map_err(|e| format!("{e:#}").into()),
         Command::Enrich {
             engine,

@@ -72,3 +72,39 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
         assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn bad_values_are_refused_with_a_reason() {
+    for (args, why) in [
+        (&["compile", "--fraction", "2"][..], "between 0 and 1"),
+        (&["bench", "--lines", "0"][..], "at least 1"),
+        (&["bench", "--cost", "--json"][..], "cannot be used with"),
+        (&["lint", "--write", "--check"][..], "cannot be used with"),
+        (&["soak", "--records", "10"][..], "10 is not in 1000.."),
+    ] {
+        let out = logref().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn soak_gives_a_verdict() {
+    let out = logref()
+        .args(["soak", "--records", "3000"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("memory flat after the first 1,000 records"),
+        "{text}"
+    );
+    // Not a terminal: no progress bar in the output.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains('#'));
+}
