@@ -52,33 +52,94 @@ pub fn wasm_path_or_hint(path: Option<PathBuf>) -> Result<PathBuf> {
     Ok(p)
 }
 
-pub fn make_filter(
-    engine: Engine,
-    wasm: Option<PathBuf>,
-    function: &str,
-    dir: Option<&Path>,
-    artifact: Option<&Path>,
-) -> Result<Box<dyn RecordFilter>> {
-    Ok(match engine {
-        Engine::Native => Box::new(NativeFilter::new(function.ends_with("_ecs"), artifact)?),
+/// What `logref enrich` runs: every engine takes the same configuration.
+pub struct EnrichArgs {
+    pub engine: Engine,
+    pub wasm: Option<PathBuf>,
+    /// ECS field names (`logref_filter_ecs`) instead of one `catalog` object.
+    pub ecs: bool,
+    pub input: InputFormat,
+    /// A directory holding `logref.conf`.
+    pub dir: Option<PathBuf>,
+    /// An artifact to use instead of the embedded one.
+    pub artifact: Option<PathBuf>,
+    pub tag: String,
+}
+
+/// The plugin's configuration as the module would read it from
+/// `dir/logref.conf` (defaults when there is none), its artifact path
+/// resolved on the host: relative to `dir`.
+fn host_config(dir: Option<&Path>) -> Result<(logref_plugin::config::Config, Option<PathBuf>)> {
+    let Some(dir) = dir else {
+        return Ok((Default::default(), None));
+    };
+    let file = dir.join("logref.conf");
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Default::default(), None))
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
+    };
+    let config = logref_plugin::config::parse(&file.display().to_string(), &text)
+        .map_err(anyhow::Error::msg)?;
+    let artifact = config.artifact.as_ref().map(|a| dir.join(a));
+    Ok((config, artifact))
+}
+
+/// A scratch directory with a `logref.conf` naming a copy of `artifact`,
+/// for the module to read as Fluent Bit would give it.
+fn artifact_dir(artifact: &Path) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("logref-enrich-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    std::fs::copy(artifact, dir.join("site.artifact"))
+        .with_context(|| format!("reading {}", artifact.display()))?;
+    std::fs::write(dir.join("logref.conf"), "artifact = \"./site.artifact\"\n")?;
+    Ok(dir)
+}
+
+pub fn make_filter(args: &EnrichArgs) -> Result<Box<dyn RecordFilter>> {
+    let function = if args.ecs {
+        "logref_filter_ecs"
+    } else {
+        "logref_filter"
+    };
+    // The module reads logref.conf itself; the native and VRL engines
+    // read the same file here.
+    let (config, conf_artifact) = host_config(args.dir.as_deref())?;
+    let artifact = args.artifact.clone().or(conf_artifact);
+    let module_dir = match (&args.artifact, &args.dir) {
+        (Some(a), _) => Some(artifact_dir(a)?),
+        (None, d) => d.clone(),
+    };
+    Ok(match args.engine {
+        Engine::Native => Box::new(NativeFilter::with_config(
+            args.ecs,
+            artifact.as_deref(),
+            config,
+        )?),
         Engine::Wasm => Box::new(WasmtimeFilter::new(
-            &wasm_path_or_hint(wasm)?,
+            &wasm_path_or_hint(args.wasm.clone())?,
             function,
-            dir,
+            module_dir.as_deref(),
             false,
         )?),
-        Engine::WasmInterp => Box::new(WasmiFilter::new(
-            &wasm_path_or_hint(wasm)?,
+        Engine::WasmInterp => Box::new(WasmiFilter::with_dir(
+            &wasm_path_or_hint(args.wasm.clone())?,
             function,
+            module_dir.as_deref(),
             false,
         )?),
         Engine::Vrl => {
-            let style = if function.ends_with("_ecs") {
+            let style = if args.ecs {
                 logref_vector::OutputStyle::Ecs
             } else {
                 logref_vector::OutputStyle::Catalog
             };
-            Box::new(crate::vector_cmd::VrlFilter::new(artifact, style)?)
+            Box::new(crate::vector_cmd::VrlFilter::new(
+                artifact.as_deref(),
+                style,
+            )?)
         }
     })
 }
@@ -114,16 +175,9 @@ pub fn line_bytes_record(line: &[u8]) -> Vec<u8> {
     r
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    engine: Engine,
-    wasm: Option<PathBuf>,
-    function: String,
-    input: InputFormat,
-    dir: Option<PathBuf>,
-    tag: String,
-) -> Result<ExitCode> {
-    let mut filter = make_filter(engine, wasm, &function, dir.as_deref(), None)?;
+pub fn run(args: EnrichArgs) -> Result<ExitCode> {
+    let mut filter = make_filter(&args)?;
+    let (input, tag) = (args.input, args.tag);
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

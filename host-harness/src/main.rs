@@ -70,15 +70,18 @@ enum Command {
         /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
-        /// The exported function to call: logref_filter (catalog object) or logref_filter_ecs.
-        #[arg(long, default_value = "logref_filter")]
-        function: String,
+        /// What is added: one `catalog` object (the plugin's logref_filter) or ECS fields (logref_filter_ecs); the same values as `export vector --style`.
+        #[arg(long, value_enum, default_value_t = StyleArg::Catalog)]
+        style: StyleArg,
         /// How stdin is framed.
         #[arg(long, value_enum, default_value_t = enrich_cmd::InputFormat::Lines)]
         input: enrich_cmd::InputFormat,
-        /// A directory the module may read (like Fluent Bit's accessible_paths), for logref.conf.
+        /// A directory holding logref.conf (as Fluent Bit's accessible_paths gives it to the module); every engine reads it.
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+        /// Use this artifact (`logref compile --out`) instead of the embedded one, in every engine.
+        #[arg(long, conflicts_with = "dir")]
+        artifact: Option<std::path::PathBuf>,
         /// The record tag passed to the filter.
         #[arg(long, default_value = "logs")]
         tag: String,
@@ -378,12 +381,21 @@ fn main() -> ExitCode {
         Command::Enrich {
             engine,
             wasm,
-            function,
+            style,
             input,
             dir,
+            artifact,
             tag,
-        } => enrich_cmd::run(engine, wasm, function, input, dir, tag)
-            .map_err(|e| format!("{e:#}").into()),
+        } => enrich_cmd::run(enrich_cmd::EnrichArgs {
+            engine,
+            wasm,
+            ecs: style == StyleArg::Ecs,
+            input,
+            dir,
+            artifact,
+            tag,
+        })
+        .map_err(|e| format!("{e:#}").into()),
     };
     match result {
         Ok(code) => code,

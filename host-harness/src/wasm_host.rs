@@ -219,6 +219,17 @@ pub struct WasmiFilter {
 
 impl WasmiFilter {
     pub fn new(wasm: &Path, function: &str, metered: bool) -> Result<WasmiFilter> {
+        WasmiFilter::with_dir(wasm, function, None, metered)
+    }
+
+    /// [`WasmiFilter::new`], with `dir` readable by the module as `.` (as
+    /// Fluent Bit's `accessible_paths`), for its `logref.conf`.
+    pub fn with_dir(
+        wasm: &Path,
+        function: &str,
+        dir: Option<&Path>,
+        metered: bool,
+    ) -> Result<WasmiFilter> {
         let bytes = std::fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
         let mut config = wasmi::Config::default();
         config.consume_fuel(metered);
@@ -226,7 +237,16 @@ impl WasmiFilter {
         let module = wasmi::Module::new(&engine, &bytes[..]).map_err(|e| anyhow!("wasmi: {e}"))?;
         let mut linker = <wasmi::Linker<wasmi_wasi::WasiCtx>>::new(&engine);
         wasmi_wasi::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| anyhow!("wasmi: {e}"))?;
-        let wasi = wasmi_wasi::WasiCtxBuilder::new().inherit_stderr().build();
+        let mut builder = wasmi_wasi::WasiCtxBuilder::new();
+        builder.inherit_stderr();
+        if let Some(d) = dir {
+            let opened = wasmi_wasi::Dir::open_ambient_dir(d, wasmi_wasi::ambient_authority())
+                .with_context(|| format!("opening {}", d.display()))?;
+            builder
+                .preopened_dir(opened, ".")
+                .map_err(|e| anyhow!("wasmi: {e}"))?;
+        }
+        let wasi = builder.build();
         let mut store = wasmi::Store::new(&engine, wasi);
         if metered {
             store.set_fuel(FUEL).map_err(|e| anyhow!("wasmi: {e}"))?;
@@ -315,14 +335,26 @@ pub struct NativeFilter {
 
 impl NativeFilter {
     pub fn new(ecs: bool, artifact: Option<&Path>) -> Result<NativeFilter> {
+        NativeFilter::with_config(ecs, artifact, Default::default())
+    }
+
+    /// [`NativeFilter::new`] with the plugin's configuration (as read from
+    /// a `logref.conf`).
+    pub fn with_config(
+        ecs: bool,
+        artifact: Option<&Path>,
+        config: logref_plugin::config::Config,
+    ) -> Result<NativeFilter> {
         let matcher = crate::load_matcher(artifact)?;
+        // As the module: logref_filter_ecs is always ECS, logref_filter
+        // follows the configuration's style.
         let style = if ecs {
             logref_plugin::config::Style::Ecs
         } else {
-            logref_plugin::config::Style::Catalog
+            config.style
         };
         Ok(NativeFilter {
-            enricher: logref_plugin::enrich::Enricher::new(matcher, Default::default()),
+            enricher: logref_plugin::enrich::Enricher::new(matcher, config),
             style,
         })
     }

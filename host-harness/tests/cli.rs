@@ -108,3 +108,89 @@ fn soak_gives_a_verdict() {
     // Not a terminal: no progress bar in the output.
     assert!(!String::from_utf8_lossy(&out.stderr).contains('#'));
 }
+
+fn enrich(args: &[&str], input: &str) -> (Vec<serde_json::Value>, String) {
+    let mut child = logref()
+        .arg("enrich")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{args:?}: {err}");
+    let records = out
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    (records, err)
+}
+
+#[test]
+fn every_engine_honours_artifact_and_style() {
+    let root = logref::repo_root();
+    let dir = std::env::temp_dir().join(format!("logref-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let artifact = dir.join("postfix.artifact");
+    let out = logref()
+        .args(["compile", "--catalog"])
+        .arg(root.join("examples/catalogs/postfix.yaml"))
+        .arg("--out")
+        .arg(&artifact)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line =
+        "Nov 22 10:15:02 mx1 postfix/smtpd[4711]: connect from mail.example.net[192.0.2.7]\n";
+    let a = artifact.to_str().unwrap();
+    for engine in ["native", "wasm", "wasm-interp", "vrl"] {
+        // The embedded catalog does not know Postfix; the artifact does.
+        let (plain, _) = enrich(&["--engine", engine], line);
+        assert!(plain[0].get("catalog").is_none(), "{engine}: {}", plain[0]);
+        let (with, _) = enrich(&["--engine", engine, "--artifact", a], line);
+        assert_eq!(
+            with[0]["catalog"]["key"], "postfix:smtpd-connect",
+            "{engine}"
+        );
+        let (ecs, _) = enrich(
+            &["--engine", engine, "--artifact", a, "--style", "ecs"],
+            line,
+        );
+        // ECS names (dotted keys today), the same in every engine.
+        assert_eq!(
+            ecs[0]["catalog.key"], "postfix:smtpd-connect",
+            "{engine}: {}",
+            ecs[0]
+        );
+        assert_eq!(ecs[0]["observer.vendor"], "Postfix", "{engine}: {}", ecs[0]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn native_and_wasm_read_the_same_logref_conf() {
+    let dir = std::env::temp_dir().join(format!("logref-cli-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("logref.conf"), "target = \"doc\"\n").unwrap();
+    let d = dir.to_str().unwrap();
+    let line = "pppd[1]: Exit.\n";
+    let (native, _) = enrich(&["--engine", "native", "--dir", d], line);
+    let (wasm, _) = enrich(&["--engine", "wasm", "--dir", d], line);
+    assert_eq!(native, wasm);
+    assert_eq!(native[0]["doc"]["key"], "nxr:pppd-pid-exit-44b98e");
+    let _ = std::fs::remove_dir_all(&dir);
+}
