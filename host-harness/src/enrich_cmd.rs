@@ -66,25 +66,21 @@ pub struct EnrichArgs {
     pub tag: String,
 }
 
-/// The plugin's configuration as the module would read it from
-/// `dir/logref.conf` (defaults when there is none), its artifact path
-/// resolved on the host: relative to `dir`.
-fn host_config(dir: Option<&Path>) -> Result<(logref_plugin::config::Config, Option<PathBuf>)> {
-    let Some(dir) = dir else {
-        return Ok((Default::default(), None));
+/// The plugin's enricher built natively exactly as the module builds
+/// itself (`logref_plugin::load_enricher`): its `logref.conf` and artifact
+/// read from `dir` where the module sees `.`, a bad file reported on
+/// stderr with the embedded defaults kept. Absolute paths are not
+/// readable, as in the module under these hosts.
+fn native_enricher(dir: Option<&Path>) -> Result<logref_plugin::enrich::Enricher> {
+    let host_path = |guest: &str| match dir {
+        Some(d) if !guest.starts_with('/') => Some(d.join(guest)),
+        _ => None,
     };
-    let file = dir.join("logref.conf");
-    let text = match std::fs::read_to_string(&file) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((Default::default(), None))
-        }
-        Err(e) => return Err(e).with_context(|| format!("reading {}", file.display())),
-    };
-    let config = logref_plugin::config::parse(&file.display().to_string(), &text)
-        .map_err(anyhow::Error::msg)?;
-    let artifact = config.artifact.as_ref().map(|a| dir.join(a));
-    Ok((config, artifact))
+    logref_plugin::load_enricher(
+        |p| host_path(p).and_then(|h| std::fs::read_to_string(h).ok()),
+        |p| host_path(p).and_then(|h| std::fs::read(h).ok()),
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 /// A scratch directory with a `logref.conf` naming a copy of `artifact`,
@@ -104,20 +100,17 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Box<dyn RecordFilter>> {
     } else {
         "logref_filter"
     };
-    // The module reads logref.conf itself; the native and VRL engines
-    // read the same file here.
-    let (config, conf_artifact) = host_config(args.dir.as_deref())?;
-    let artifact = args.artifact.clone().or(conf_artifact);
+    // The module reads logref.conf (and the artifact it names) from the
+    // directory it is given; the native and VRL engines read the same.
     let module_dir = match (&args.artifact, &args.dir) {
         (Some(a), _) => Some(artifact_dir(a)?),
         (None, d) => d.clone(),
     };
     Ok(match args.engine {
-        Engine::Native => Box::new(NativeFilter::with_config(
+        Engine::Native => Box::new(NativeFilter::from_enricher(
+            native_enricher(module_dir.as_deref())?,
             args.ecs,
-            artifact.as_deref(),
-            config,
-        )?),
+        )),
         Engine::Wasm => Box::new(WasmtimeFilter::new(
             &wasm_path_or_hint(args.wasm.clone())?,
             function,
@@ -131,13 +124,17 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Box<dyn RecordFilter>> {
             false,
         )?),
         Engine::Vrl => {
-            let style = if args.ecs {
+            // The program has the artifact and the style of the
+            // configuration; the other keys are the remap's to set.
+            let enricher = native_enricher(module_dir.as_deref())?;
+            let ecs = args.ecs || enricher.config().style == logref_plugin::config::Style::Ecs;
+            let style = if ecs {
                 logref_vector::OutputStyle::Ecs
             } else {
                 logref_vector::OutputStyle::Catalog
             };
-            Box::new(crate::vector_cmd::VrlFilter::new(
-                artifact.as_deref(),
+            Box::new(crate::vector_cmd::VrlFilter::from_matcher(
+                enricher.matcher(),
                 style,
             )?)
         }

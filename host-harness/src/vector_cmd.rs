@@ -74,7 +74,11 @@ pub struct VrlFilter {
 
 impl VrlFilter {
     pub fn new(artifact: Option<&Path>, style: OutputStyle) -> Result<VrlFilter> {
-        let matcher = crate::load_matcher(artifact)?;
+        VrlFilter::from_matcher(&crate::load_matcher(artifact)?, style)
+    }
+
+    /// The program generated from `matcher`'s tables.
+    pub fn from_matcher(matcher: &logref_engine::Matcher, style: OutputStyle) -> Result<VrlFilter> {
         let started = Instant::now();
         let program = VrlProgram::from_tables(matcher.tables(), matcher.catalog_checksum(), style)?;
         eprintln!(

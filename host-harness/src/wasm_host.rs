@@ -335,28 +335,21 @@ pub struct NativeFilter {
 
 impl NativeFilter {
     pub fn new(ecs: bool, artifact: Option<&Path>) -> Result<NativeFilter> {
-        NativeFilter::with_config(ecs, artifact, Default::default())
+        let matcher = crate::load_matcher(artifact)?;
+        let enricher = logref_plugin::enrich::Enricher::new(matcher, Default::default());
+        Ok(NativeFilter::from_enricher(enricher, ecs))
     }
 
-    /// [`NativeFilter::new`] with the plugin's configuration (as read from
-    /// a `logref.conf`).
-    pub fn with_config(
-        ecs: bool,
-        artifact: Option<&Path>,
-        config: logref_plugin::config::Config,
-    ) -> Result<NativeFilter> {
-        let matcher = crate::load_matcher(artifact)?;
-        // As the module: logref_filter_ecs is always ECS, logref_filter
-        // follows the configuration's style.
+    /// The enricher `logref_plugin::load_enricher` built; `ecs` as
+    /// `logref_filter_ecs`, else the configuration's style as
+    /// `logref_filter`.
+    pub fn from_enricher(enricher: logref_plugin::enrich::Enricher, ecs: bool) -> NativeFilter {
         let style = if ecs {
             logref_plugin::config::Style::Ecs
         } else {
-            config.style
+            enricher.config().style
         };
-        Ok(NativeFilter {
-            enricher: logref_plugin::enrich::Enricher::new(matcher, config),
-            style,
-        })
+        NativeFilter { enricher, style }
     }
 }
 

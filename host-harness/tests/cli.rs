@@ -194,3 +194,26 @@ fn native_and_wasm_read_the_same_logref_conf() {
     assert_eq!(native[0]["doc"]["key"], "nxr:pppd-pid-exit-44b98e");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_bad_logref_conf_is_reported_and_the_defaults_kept_by_every_engine() {
+    let dir = std::env::temp_dir().join(format!("logref-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("logref.conf"),
+        "target = \"doc\"\nno_such_key = 1\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let line = "pppd[1]: Exit.\n";
+    let (native, native_err) = enrich(&["--engine", "native", "--dir", d], line);
+    let (wasm, wasm_err) = enrich(&["--engine", "wasm", "--dir", d], line);
+    assert_eq!(native, wasm);
+    // The defaults: the `catalog` target, not the file's `doc`.
+    assert_eq!(native[0]["catalog"]["key"], "nxr:pppd-pid-exit-44b98e");
+    for err in [native_err, wasm_err] {
+        assert!(err.contains("logref.conf:2"), "{err}");
+        assert!(err.contains("using the embedded defaults"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
