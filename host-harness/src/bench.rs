@@ -256,22 +256,24 @@ pub fn run(
     } else {
         let base = results.first().map(|r| r.records_per_sec()).unwrap_or(1.0);
         println!(
-            "{:<12} {:>12} {:>9} {:>11} {:>9}  what",
-            "name", "records/s", "MB/s", "vs native", "matched"
+            "{:<12} {:>12} {:>9} {:>11} {:>9} {:>9}  what",
+            "name", "records/s", "MB/s", "vs native", "records", "matched"
         );
         for r in &results {
             println!(
-                "{:<12} {:>12.0} {:>9.1} {:>10.3}x {:>8.1}%  {}",
+                "{:<12} {:>12.0} {:>9.1} {:>10.3}x {:>9} {:>8.1}%  {}",
                 r.name,
                 r.records_per_sec(),
                 r.mb_per_sec(),
                 r.records_per_sec() / base,
+                r.records,
                 100.0 * r.matched as f64 / r.records.max(1) as f64,
                 r.what
             );
         }
         println!(
-            "({} corpus lines; each peer ran up to {budget_secs} s; ratios are what matters)",
+            "({} corpus lines; each peer ran up to {budget_secs} s, so a slow peer's `matched` \
+             is over the first `records` lines only; ratios are what matters)",
             lines.len()
         );
     }

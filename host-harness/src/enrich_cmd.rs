@@ -64,6 +64,8 @@ pub struct EnrichArgs {
     /// An artifact to use instead of the embedded one.
     pub artifact: Option<PathBuf>,
     pub tag: String,
+    /// Files to read in turn; none or `-` is standard input.
+    pub files: Vec<PathBuf>,
 }
 
 /// The plugin's enricher built natively exactly as the module builds
@@ -174,20 +176,56 @@ pub fn line_bytes_record(line: &[u8]) -> Vec<u8> {
 
 pub fn run(args: EnrichArgs) -> Result<ExitCode> {
     let mut filter = make_filter(&args)?;
-    let (input, tag) = (args.input, args.tag);
-    let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // No file, or `-`: standard input (as rg and jq).
+    let files: Vec<PathBuf> = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let mut n = 0u64;
+    for file in &files {
+        let stdin = file.as_os_str() == "-";
+        let reader: Box<dyn BufRead> = if stdin {
+            Box::new(std::io::stdin().lock())
+        } else {
+            let f =
+                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+            Box::new(std::io::BufReader::new(f))
+        };
+        let name = if stdin {
+            "stdin".to_string()
+        } else {
+            file.display().to_string()
+        };
+        n += enrich_lines(reader, &name, &args, filter.as_mut(), &mut out)?;
+    }
+    out.flush()?;
+    // The plugin's counters, as Fluent Bit's log would show them.
+    if let Some(c) = filter.counters() {
+        eprintln!("logref: {n} lines; {c}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every line of `reader` through `filter` into `out`; the number of lines.
+fn enrich_lines(
+    mut reader: Box<dyn BufRead + '_>,
+    name: &str,
+    args: &EnrichArgs,
+    filter: &mut dyn RecordFilter,
+    out: &mut impl Write,
+) -> Result<u64> {
     let mut buf = Vec::new();
-    let mut reader = stdin.lock();
     let mut n = 0u64;
     loop {
         buf.clear();
         let read = reader
             .read_until(b'\n', &mut buf)
-            .context("reading stdin")?;
+            .with_context(|| format!("reading {name}"))?;
         if read == 0 {
-            break;
+            return Ok(n);
         }
         n += 1;
         // The line ending is framing, not part of the record.
@@ -198,13 +236,13 @@ pub fn run(args: EnrichArgs) -> Result<ExitCode> {
             }
         }
         // Every line is a record, an empty one too.
-        let record = match input {
+        let record = match args.input {
             InputFormat::Lines => line_bytes_record(&buf),
             InputFormat::Ndjson => buf.clone(),
         };
         match filter
-            .call(tag.as_bytes(), &record)
-            .with_context(|| format!("stdin line {n}"))?
+            .call(args.tag.as_bytes(), &record)
+            .with_context(|| format!("{name}:{n}"))?
         {
             Output::Record(r) => {
                 out.write_all(&r)?;
@@ -212,17 +250,11 @@ pub fn run(args: EnrichArgs) -> Result<ExitCode> {
             }
             Output::Dropped => {
                 eprintln!(
-                    "logref: stdin line {n}: the filter dropped the record; writing it unchanged"
+                    "logref: {name}:{n}: the filter dropped the record; writing it unchanged"
                 );
                 out.write_all(&record)?;
                 out.write_all(b"\n")?;
             }
         }
     }
-    out.flush()?;
-    // The plugin's counters, as Fluent Bit's log would show them.
-    if let Some(c) = filter.counters() {
-        eprintln!("logref: {n} lines; {c}");
-    }
-    Ok(ExitCode::SUCCESS)
 }

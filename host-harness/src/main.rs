@@ -62,7 +62,7 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Enrich log lines (or NDJSON records) from stdin, one JSON record per line on stdout.
+    /// Enrich log lines (or NDJSON records) from files or stdin, one JSON record per line on stdout.
     Enrich {
         /// Which engine runs the filter.
         #[arg(long, value_enum, default_value_t = enrich_cmd::Engine::Wasm)]
@@ -85,6 +85,9 @@ enum Command {
         /// The record tag passed to the filter.
         #[arg(long, default_value = "logs")]
         tag: String,
+        /// Files to read in turn (`-` or none: standard input).
+        #[arg(value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
     },
     /// Generate the fixture corpus from the catalog.
     #[command(subcommand)]
@@ -386,6 +389,7 @@ fn main() -> ExitCode {
             dir,
             artifact,
             tag,
+            files,
         } => enrich_cmd::run(enrich_cmd::EnrichArgs {
             engine,
             wasm,
@@ -394,6 +398,7 @@ fn main() -> ExitCode {
             dir,
             artifact,
             tag,
+            files,
         })
         .map_err(|e| format!("{e:#}").into()),
     };

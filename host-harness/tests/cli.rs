@@ -217,3 +217,19 @@ fn a_bad_logref_conf_is_reported_and_the_defaults_kept_by_every_engine() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn enrich_reads_files_and_dash_for_stdin() {
+    let file = logref::repo_root().join("examples/device-logs.log");
+    let f = file.to_str().unwrap();
+    let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+    let (records, err) = enrich(&["--engine", "native", f, "-", f], "pppd[1]: Exit.\n");
+    assert_eq!(records.len(), 2 * lines + 1, "{err}");
+    assert_eq!(records[lines]["log"], "pppd[1]: Exit.");
+    let out = logref()
+        .args(["enrich", "--engine", "native", "/no/such/file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("opening /no/such/file"));
+}
