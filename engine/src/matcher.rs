@@ -125,6 +125,8 @@ pub struct Candidate {
     pub pattern: usize,
     pub kind: MatchKind,
     pub weight: u32,
+    /// Where the match ends: a byte offset in the text given to
+    /// [`Matcher::candidates`], in the line for [`Matcher::line_candidates`].
     pub end: usize,
     /// What the match relaxed.
     pub relaxed: Relaxed,
@@ -709,8 +711,13 @@ impl Matcher {
     /// `logref explain`).
     pub fn line_candidates(&self, line: &str) -> Vec<Candidate> {
         let h = syslog::parse(line);
-        let text = line.get(template_start(&h, false)..).unwrap_or("");
-        self.candidates(text.as_bytes(), h.program, h.pid)
+        let start = template_start(&h, false).min(line.len());
+        let text = line.get(start..).unwrap_or("");
+        let mut cands = self.candidates(text.as_bytes(), h.program, h.pid);
+        for c in &mut cands {
+            c.end += start;
+        }
+        cands
     }
 
     /// The patterns compiled for entry `e`.

@@ -90,16 +90,28 @@ pub fn explain(
     let m = logref::load_matcher(artifact.as_deref())?;
     let h = logref_engine::syslog::parse(line);
     println!("line       {line:?}");
-    println!(
-        "header     {} pri={:?} time={:?} host={:?} program={:?} pid={:?} msgid={:?}",
-        h.format.as_str(),
-        h.pri,
-        h.timestamp,
-        h.host,
-        h.program,
-        h.pid,
-        h.msgid
-    );
+    // Only the fields the line has, as a person reads them.
+    let mut header = vec![h.format.as_str().to_string()];
+    if let Some(pri) = h.pri {
+        header.push(format!(
+            "PRI {pri} (facility {}, severity {} {})",
+            pri >> 3,
+            pri & 7,
+            logref_engine::severity_name(pri & 7)
+        ));
+    }
+    for (name, v) in [
+        ("time", h.timestamp),
+        ("host", h.host),
+        ("program", h.program),
+        ("pid", h.pid),
+        ("msgid", h.msgid),
+    ] {
+        if let Some(v) = v {
+            header.push(format!("{name} {v}"));
+        }
+    }
+    println!("header     {}", header.join(", "));
     if let Some(sd) = h.structured_data {
         println!("sd         {sd}");
     }
@@ -121,10 +133,32 @@ pub fn explain(
                 );
             }
             println!(
-                "           {} {} / {} / severity {}",
-                e.vendor, e.product, e.category, e.severity
+                "           {} {} / {} / severity {} ({})",
+                e.vendor,
+                e.product,
+                e.category,
+                e.severity,
+                logref_engine::severity_name(e.severity)
             );
+            if let Some(id) = &e.vendor_id {
+                println!(
+                    "id         {id}{}",
+                    e.name
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                );
+            }
             println!("template   {}", e.template);
+            if let Some(x) = &e.explanation {
+                println!("explains   {x}");
+            }
+            if let Some(a) = &e.action {
+                println!("action     {a}");
+            }
+            if !r.params.is_empty() {
+                println!("params     (byte offsets in the line)");
+            }
             for p in &r.params {
                 println!(
                     "  param    {:<20} = {:?}{}",
@@ -151,11 +185,11 @@ pub fn explain(
     {
         let cands = m.line_candidates(line);
         if !cands.is_empty() {
-            println!("candidates (best first)");
+            println!("candidates (best first; where each ends, as a byte offset in the line)");
             for c in cands.iter().take(8) {
                 let relaxed: Vec<&str> = c.relaxed.names().collect();
                 println!(
-                    "  {:<48} {:<6} weight {:<4} ends at {:<4} {}{}",
+                    "  {:<48} {:<6} weight {:<4} ends at {:<5} {}{}",
                     m.entries()[c.entry].key,
                     c.kind.as_str(),
                     c.weight,

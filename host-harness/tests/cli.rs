@@ -233,3 +233,26 @@ fn enrich_reads_files_and_dash_for_stdin() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("opening /no/such/file"));
 }
+
+#[test]
+fn explain_reads_as_text_with_the_vendors_words() {
+    let out = logref()
+        .args([
+            "explain",
+            "<30>Nov 22 10:15:05 nxr1 pluto[2231]: \"tunnel1\" #3: ISAKMP SA established",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("Some("), "{text}");
+    assert!(
+        text.contains("PRI 30 (facility 3, severity 6 info)"),
+        "{text}"
+    );
+    assert!(text.contains("severity 4 (warning)"), "{text}");
+    assert!(text.contains("explains   tunnelNUM1でISAKMP SA"), "{text}");
+    // One offset base: the line's. The template's text ends the line.
+    let len = "<30>Nov 22 10:15:05 nxr1 pluto[2231]: \"tunnel1\" #3: ISAKMP SA established".len();
+    assert!(text.contains(&format!("ends at {len}")), "{text}");
+}
