@@ -111,9 +111,9 @@ pub enum Outcome {
     FalseMatch(String),
 }
 
-/// Reads every `*.jsonl` file of `paths` (files or directories), in name
-/// order; an error names the file and line of a bad record.
-pub fn load(paths: &[PathBuf], known_keys: &dyn Fn(&str) -> bool) -> Result<Vec<RealLine>> {
+/// `paths` with each directory replaced by its `*.jsonl` files, in name
+/// order.
+pub fn jsonl_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -128,6 +128,13 @@ pub fn load(paths: &[PathBuf], known_keys: &dyn Fn(&str) -> bool) -> Result<Vec<
             files.push(p.clone());
         }
     }
+    Ok(files)
+}
+
+/// Reads every `*.jsonl` file of `paths` (files or directories), in name
+/// order; an error names the file and line of a bad record.
+pub fn load(paths: &[PathBuf], known_keys: &dyn Fn(&str) -> bool) -> Result<Vec<RealLine>> {
+    let files = jsonl_files(paths)?;
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for f in &files {

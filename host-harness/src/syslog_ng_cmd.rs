@@ -191,12 +191,16 @@ pub fn run_syslog_ng(
     text.push('\n');
     std::fs::write(&input, text)?;
     let dir = work.to_string_lossy().to_string();
-    let (mut ex, _) = generate(
-        artifact,
-        &dir,
-        &input.to_string_lossy(),
-        &output.to_string_lossy(),
-    )?;
+    // Test messages play no part in matching: no corpus, no pdbtool here.
+    let mut ex = logref_syslog_ng::export(
+        crate::load_matcher(artifact)?.tables(),
+        &Options {
+            log_file: input.to_string_lossy().into_owned(),
+            out_file: output.to_string_lossy().into_owned(),
+            dir: dir.clone(),
+            ..Options::default()
+        },
+    );
     if !parse {
         ex.conf = pipeline_only(&ex.conf);
     }
@@ -341,19 +345,7 @@ struct CorpusLine {
 /// Reads `{"line", "form"|"class", ...}` JSON Lines from files or
 /// directories of them.
 fn read_corpus(paths: &[PathBuf]) -> Result<Vec<CorpusLine>> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(p)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "jsonl"))
-                .collect();
-            in_dir.sort();
-            files.extend(in_dir);
-        } else {
-            files.push(p.clone());
-        }
-    }
+    let files = crate::score::jsonl_files(paths)?;
     let mut out = Vec::new();
     for f in &files {
         let stem = f

@@ -9,15 +9,20 @@ fn logref() -> Command {
     Command::new(env!("CARGO_BIN_EXE_logref"))
 }
 
-#[test]
-fn enrich_keeps_every_line_and_its_bytes_and_reports_the_counters() {
-    let mut child = logref()
-        .args(["enrich", "--engine", "native"])
+/// `logref ARGS` with stdin, stdout and stderr piped to the test.
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    logref()
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn enrich_keeps_every_line_and_its_bytes_and_reports_the_counters() {
+    let mut child = spawn_piped(&["enrich", "--engine", "native"]);
     let input: &[u8] = b"Nov 22 10:15:02 r1 pppd[1]: Exit.\n\npppd[1]: Exit. \xff\xfe\r\nlast line without newline";
     child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -43,13 +48,7 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
         &["catalog", "list"][..],
         &["enrich", "--engine", "native"][..],
     ] {
-        let mut child = logref()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_piped(args);
         let mut stdin = child.stdin.take().unwrap();
         let feeder = std::thread::spawn(move || {
             // Enough lines to fill the pipe after the reader has gone.
@@ -110,14 +109,7 @@ fn soak_gives_a_verdict() {
 }
 
 fn enrich(args: &[&str], input: &str) -> (Vec<serde_json::Value>, String) {
-    let mut child = logref()
-        .arg("enrich")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&[&["enrich"][..], args].concat());
     child
         .stdin
         .take()
