@@ -131,9 +131,9 @@ fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
 /// `daemon.info`, `authpriv.warn`: the facility and level some syslog
 /// daemons (busybox, OpenWrt's `logread`) print before the tag.
 fn is_facility_level(tok: &[u8]) -> bool {
-    const LEVELS: [&[u8]; 12] = [
+    const LEVELS: [&[u8]; 11] = [
         b"emerg", b"alert", b"crit", b"err", b"error", b"warn", b"warning", b"notice", b"info",
-        b"debug", b"panic", b"notic",
+        b"debug", b"panic",
     ];
     let Some(dot) = tok.iter().position(|&b| b == b'.') else {
         return false;
