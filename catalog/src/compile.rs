@@ -27,9 +27,10 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::MatchKind;
 
-use crate::model::{Catalog, Entry, KeyRule, ParamType, Source};
+use crate::model::{Catalog, Entry, KeyRule, ParamType, Relaxation, Source};
 use crate::template::{self, Segment};
 use crate::Error;
+use logref_engine::matcher::Relaxed;
 
 /// The expression for an optional program tag (`prog: `, `prog[12]: `).
 pub const ANY_TAG_REGEX: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
@@ -161,6 +162,17 @@ pub fn pattern_for(
     entry: &Entry,
     source: &Source,
 ) -> Result<PatternSpec, Error> {
+    pattern_with(entry_index, entry, source, false)
+}
+
+/// [`pattern_for`]; `piece` builds a piece of a template (an infix's
+/// prefix), which may be its program tag alone.
+fn pattern_with(
+    entry_index: usize,
+    entry: &Entry,
+    source: &Source,
+    piece: bool,
+) -> Result<PatternSpec, Error> {
     let types: BTreeMap<&str, ParamType> = entry
         .params
         .iter()
@@ -229,15 +241,19 @@ pub fn pattern_for(
     }
     b.segments(rest, &mut items);
     trim_blanks(&mut items);
-    if items.len() <= 1 {
+    if items.len() <= 1 && !piece {
         return Err(Error::Compile {
             key: entry.key.clone(),
             message: "empty template".into(),
         });
     }
 
-    // Reviewed infixes.
-    for infix in &source.infixes {
+    // Reviewed infixes, longest prefix first: an infix inserts its items
+    // after its prefix, so a shorter prefix's insertion never moves a
+    // longer one's (infixes with the same prefix keep the file's order).
+    let mut infixes: Vec<&crate::model::Infix> = source.infixes.iter().collect();
+    infixes.sort_by_key(|i| std::cmp::Reverse(i.applies_to_prefix.trim_end().len()));
+    for infix in infixes {
         let Some(at) = prefix_len(&items, entry, &infix.applies_to_prefix)? else {
             continue;
         };
@@ -278,10 +294,75 @@ pub fn pattern_for(
             scope,
             program,
             tag_pid,
+            relaxed: 0,
             names: b.names,
             items,
         },
     })
+}
+
+/// Every pattern of one entry: its documented reading first, then one
+/// wider reading per variant of its source that applies (`relaxed` with
+/// the variant's name).
+pub fn entry_patterns(
+    entry_index: usize,
+    entry: &Entry,
+    source: &Source,
+) -> Result<Vec<PatternSpec>, Error> {
+    let mut readings = vec![pattern_for(entry_index, entry, source)?];
+    for v in &source.variants {
+        if !entry.template.contains(&v.replace) {
+            continue;
+        }
+        let mut wider = entry.clone();
+        wider.template = entry.template.replace(&v.replace, &v.with);
+        for (name, ty) in &v.types {
+            if !wider.params.iter().any(|p| &p.name == name) {
+                wider.params.push(crate::model::Param {
+                    name: name.clone(),
+                    ty: *ty,
+                });
+            }
+        }
+        let mut spec = pattern_for(entry_index, &wider, source)?;
+        spec.info.relaxed = relaxation_bits(v.relaxed);
+        readings.push(spec);
+    }
+    Ok(readings)
+}
+
+/// Every (alias, program) pair the sources declare, sorted. An alias that
+/// two sources give to different programs is an error.
+pub fn alias_table(catalog: &Catalog) -> Result<Vec<(String, String)>, Error> {
+    let mut table: BTreeMap<String, String> = BTreeMap::new();
+    for source in &catalog.sources {
+        for (program, aliases) in &source.aliases {
+            for alias in aliases {
+                if alias == program {
+                    continue;
+                }
+                match table.insert(alias.clone(), program.clone()) {
+                    Some(other) if other != *program => {
+                        return Err(Error::Compile {
+                            key: source.name.clone(),
+                            message: format!(
+                                "program alias {alias:?} names both {other:?} and {program:?}"
+                            ),
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(table.into_iter().collect())
+}
+
+/// The engine's bit for a catalog relaxation.
+fn relaxation_bits(r: Relaxation) -> u8 {
+    match r {
+        Relaxation::ConnectionName => Relaxed::CONNECTION_NAME.bits(),
+    }
 }
 
 /// How many of `items` the template text `prefix` accounts for, when the
@@ -299,8 +380,10 @@ fn prefix_len(items: &[Item], entry: &Entry, prefix: &str) -> Result<Option<usiz
         infixes: Vec::new(),
         ..source_stub(&entry.source)
     };
-    let mut p = pattern_for(0, &spec, &bare)?.info.items;
-    if prefix.ends_with([' ', '\t']) {
+    let mut p = pattern_with(0, &spec, &bare, true)?.info.items;
+    // A prefix's final blank; a prefix that is the program tag alone ends
+    // with the tag's own blanks.
+    if prefix.ends_with([' ', '\t']) && !matches!(p.as_slice(), [Item::Opt(_)]) {
         p.push(Item::Blank);
     }
     Ok(items.starts_with(&p).then_some(p.len()))
@@ -355,6 +438,8 @@ fn source_stub(name: &str) -> Source {
         key_rules: Vec::new(),
         key_only: false,
         infixes: Vec::new(),
+        aliases: BTreeMap::new(),
+        variants: Vec::new(),
         why: None,
     }
 }
@@ -382,8 +467,8 @@ pub fn sources_of(catalog: &Catalog) -> Result<Vec<&Source>, Error> {
 }
 
 /// The engine's form of a catalog key rule.
-fn engine_rule(rule: &KeyRule) -> artifact::KeyRule {
-    match rule {
+fn engine_rule(rule: &KeyRule) -> Result<artifact::KeyRule, Error> {
+    Ok(match rule {
         KeyRule::Field {
             field,
             numeric,
@@ -396,7 +481,95 @@ fn engine_rule(rule: &KeyRule) -> artifact::KeyRule {
             programs: programs.clone(),
         },
         KeyRule::Tag => artifact::KeyRule::Tag,
+        KeyRule::Pattern { pattern } => artifact::KeyRule::Pattern(pattern_rule(pattern)?),
+    })
+}
+
+/// The parts of an id pattern around its one capture group: `A(B)C`. The
+/// group must stand at the top level of the pattern (not inside an
+/// alternation or a repetition), so that the three parts in sequence are
+/// the pattern.
+pub fn split_id_pattern(pattern: &str) -> Result<(String, String, String), String> {
+    use regex_syntax::ast::{self, Ast};
+    let ast = ast::parse::Parser::new()
+        .parse(pattern)
+        .map_err(|e| format!("not a regular expression: {e}"))?;
+    let captures = |a: &Ast| -> usize {
+        fn count(a: &Ast) -> usize {
+            match a {
+                Ast::Group(g) => usize::from(g.capture_index().is_some()) + count(&g.ast),
+                Ast::Concat(c) => c.asts.iter().map(count).sum(),
+                Ast::Alternation(x) => x.asts.iter().map(count).sum(),
+                Ast::Repetition(r) => count(&r.ast),
+                _ => 0,
+            }
+        }
+        count(a)
+    };
+    if captures(&ast) != 1 {
+        return Err("needs exactly one capture group, the id: `%(...):`".into());
     }
+    let top: Vec<&Ast> = match &ast {
+        Ast::Concat(c) => c.asts.iter().collect(),
+        other => vec![other],
+    };
+    let group = top
+        .iter()
+        .find_map(|a| match a {
+            Ast::Group(g) if g.capture_index().is_some() => Some(g),
+            _ => None,
+        })
+        .ok_or("its capture group must stand at the top level, not inside `|` or a repetition")?;
+    let (open, close) = (group.span.start.offset, group.span.end.offset);
+    let inner = &pattern[group.ast.span().start.offset..group.ast.span().end.offset];
+    Ok((
+        pattern[..open].to_string(),
+        inner.to_string(),
+        pattern[close..].to_string(),
+    ))
+}
+
+/// Builds a `pattern` key rule's automata (see [`artifact::PatternRule`]).
+fn pattern_rule(pattern: &str) -> Result<artifact::PatternRule, Error> {
+    let err = |message: String| Error::Compile {
+        key: "(key rule)".into(),
+        message: format!("id pattern {pattern:?}: {message}"),
+    };
+    let (before, id, after) = split_id_pattern(pattern).map_err(err)?;
+    let syntax = syntax::Config::new().unicode(false).utf8(false);
+    let build = |re: &str, reverse: bool, kind: MatchKind, start: StartKind| {
+        dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .match_kind(kind)
+                    .start_kind(start)
+                    .dfa_size_limit(Some(1 << 20))
+                    .determinize_size_limit(Some(4 << 20)),
+            )
+            .syntax(syntax)
+            .thompson(thompson::Config::new().utf8(false).reverse(reverse))
+            .build(re)
+            .map(|d| {
+                let (b, pad) = d.to_bytes_little_endian();
+                b[pad..].to_vec()
+            })
+            .map_err(|e| err(format!("building its automaton: {e}")))
+    };
+    let part = |re: &str| build(re, false, MatchKind::All, StartKind::Anchored);
+    Ok(artifact::PatternRule {
+        pattern: pattern.to_string(),
+        split: [before.clone(), id.clone(), after.clone()],
+        forward: build(
+            pattern,
+            false,
+            MatchKind::LeftmostFirst,
+            StartKind::Unanchored,
+        )?,
+        reverse: build(pattern, true, MatchKind::All, StartKind::Anchored)?,
+        before: part(&before)?,
+        id: part(&id)?,
+        after: part(&after)?,
+    })
 }
 
 /// The key rules of all sources (each distinct rule once) and every
@@ -407,12 +580,22 @@ fn key_tables(
 ) -> Result<(Vec<artifact::KeyRule>, Vec<VendorKey>), Error> {
     let mut rules: Vec<artifact::KeyRule> = Vec::new();
     let mut keys = Vec::new();
+    // Each source's rules, built once (a pattern rule builds automata).
+    let mut built: BTreeMap<&str, Vec<artifact::KeyRule>> = BTreeMap::new();
     for (i, (entry, source)) in catalog.entries.iter().zip(sources).enumerate() {
         let Some(id) = entry.vendor_id.as_deref() else {
             continue;
         };
-        for rule in &source.key_rules {
-            let rule = engine_rule(rule);
+        if !built.contains_key(source.name.as_str()) {
+            let list = source
+                .key_rules
+                .iter()
+                .map(engine_rule)
+                .collect::<Result<Vec<_>, _>>()?;
+            built.insert(&source.name, list);
+        }
+        for rule in &built[source.name.as_str()] {
+            let rule = rule.clone();
             let value = match &rule {
                 artifact::KeyRule::Field { numeric: true, .. } => {
                     match logref_engine::kv::numeric_id(id) {
@@ -471,8 +654,9 @@ pub fn patterns(catalog: &Catalog) -> Result<Vec<PatternSpec>, Error> {
         .zip(sources)
         .enumerate()
         .filter(|(_, (e, _))| !e.template.trim().is_empty())
-        .map(|(i, (e, s))| pattern_for(i, e, s))
-        .collect()
+        .map(|(i, (e, s))| entry_patterns(i, e, s))
+        .collect::<Result<Vec<_>, _>>()
+        .map(|v| v.into_iter().flatten().collect())
 }
 
 /// Builds the DFA for `regexes` (one pattern each, in order).
@@ -496,6 +680,76 @@ pub fn build_dfa(regexes: &[String]) -> Result<dense::DFA<Vec<u32>>, Error> {
         })
 }
 
+/// Programs with fewer templates than this share one shard.
+pub const SHARD_MIN_PATTERNS: usize = 16;
+
+/// Which patterns go into which automaton: one shard per program with at
+/// least [`SHARD_MIN_PATTERNS`] templates, one for the programs with fewer,
+/// one for the templates that name no program, one for the key-only
+/// templates (run only for a line a key rule named). (programs, patterns,
+/// key-only).
+pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, bool)> {
+    let mut by_program: BTreeMap<Option<&str>, Vec<u32>> = BTreeMap::new();
+    let mut key_only = Vec::new();
+    for (i, s) in specs.iter().enumerate() {
+        if s.info.scope == Scope::KeyOnly {
+            key_only.push(i as u32);
+            continue;
+        }
+        by_program
+            .entry(s.info.program.as_deref())
+            .or_default()
+            .push(i as u32);
+    }
+    let mut plan = Vec::new();
+    let mut small: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
+    for (program, pats) in by_program {
+        match program {
+            None => plan.push((Vec::new(), pats, false)),
+            Some(p) if pats.len() >= SHARD_MIN_PATTERNS => {
+                plan.push((vec![p.to_string()], pats, false))
+            }
+            Some(p) => {
+                small.0.push(p.to_string());
+                small.1.extend(pats);
+            }
+        }
+    }
+    if !small.1.is_empty() {
+        small.1.sort_unstable();
+        plan.push((small.0, small.1, false));
+    }
+    if !key_only.is_empty() {
+        plan.push((Vec::new(), key_only, true));
+    }
+    plan
+}
+
+/// Builds every shard's DFA: the shard tables and the DFA section.
+fn build_shards(specs: &[PatternSpec]) -> Result<(Vec<artifact::Shard>, Vec<u8>), Error> {
+    let mut section = Vec::new();
+    let mut shards = Vec::new();
+    for (programs, patterns, key_only) in shard_plan(specs) {
+        let regexes: Vec<String> = patterns
+            .iter()
+            .map(|&i| specs[i as usize].regex.clone())
+            .collect();
+        let dfa = build_dfa(&regexes)?;
+        let (bytes, pad) = dfa.to_bytes_little_endian();
+        let off = section.len();
+        section.extend_from_slice(&bytes[pad..]);
+        let len = section.len() - off;
+        section.resize(section.len().div_ceil(8) * 8, 0);
+        shards.push(artifact::Shard {
+            programs,
+            key_only,
+            patterns,
+            dfa: (off as u32, len as u32),
+        });
+    }
+    Ok((shards, section))
+}
+
 /// The whole compilation: catalog -> artifact bytes.
 pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
     let started = Instant::now();
@@ -508,20 +762,20 @@ pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
     }
     let specs = patterns(catalog)?;
     let (key_rules, keys) = key_tables(catalog, &sources_of(catalog)?)?;
-    let regexes: Vec<String> = specs.iter().map(|s| s.regex.clone()).collect();
-    let dfa = build_dfa(&regexes)?;
-    let (dfa_bytes, pad) = dfa.to_bytes_little_endian();
+    let (shards, section) = build_shards(&specs)?;
     let tables = Tables {
         entries: catalog.entries.iter().map(entry_info).collect(),
         patterns: specs.into_iter().map(|s| s.info).collect(),
         key_rules,
         keys,
+        aliases: alias_table(catalog)?,
+        shards,
     };
     let checksum = logref_engine::fnv1a64(crate::to_json(catalog).as_bytes());
-    let bytes = artifact::write(&tables, &dfa_bytes[pad..], checksum);
+    let bytes = artifact::write(&tables, &section, checksum);
     let report = CompileReport {
         patterns: tables.patterns.len(),
-        dfa_bytes: dfa_bytes.len() - pad,
+        dfa_bytes: section.len(),
         artifact_bytes: bytes.len(),
         build_time: started.elapsed(),
         catalog_checksum: checksum,

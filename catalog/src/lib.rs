@@ -99,6 +99,7 @@ pub fn build_from_texts(
         .infix
         .iter()
         .map(|i| &i.source)
+        .chain(overrides.variant.iter().map(|v| &v.source))
         .chain(overrides.source.keys())
     {
         if !parse::SOURCES.iter().any(|s| s.file == name.as_str()) {
@@ -133,6 +134,13 @@ fn source_of(info: &parse::SourceInfo, overrides: &Overrides) -> Source {
             .iter()
             .filter(|i| i.source == info.file)
             .map(|i| i.infix.clone())
+            .collect(),
+        aliases: rules.aliases,
+        variants: overrides
+            .variant
+            .iter()
+            .filter(|v| v.source == info.file)
+            .map(|v| v.variant.clone())
             .collect(),
         why: (!rules.why.is_empty()).then_some(rules.why),
     }

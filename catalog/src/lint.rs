@@ -1,7 +1,7 @@
 //! `logref lint`: every pair of templates that can match the same message,
 //! found exactly from the automaton rather than by sampling.
 //!
-//! The artifact's DFA is built with `MatchKind::All`, so a state that
+//! The DFA is built with `MatchKind::All`, so a state that
 //! matches several patterns proves that one message matches all of them.
 //! A breadth-first walk of the reachable states finds each such set with a
 //! shortest witness message; the runtime's own precedence rules are then
@@ -18,25 +18,38 @@ use regex_automata::Anchored;
 
 use crate::Error;
 
-fn load_dfa(bytes: &[u8]) -> Result<dense::DFA<Vec<u32>>, Error> {
-    let header = artifact::read_header(bytes).map_err(|e| Error::Compile {
+fn artifact_error(e: impl std::fmt::Display) -> Error {
+    Error::Compile {
         key: "(artifact)".into(),
         message: e.to_string(),
-    })?;
-    let raw = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
-    let mut words = vec![0u32; raw.len().div_ceil(4)];
-    for (w, c) in words.iter_mut().zip(raw.chunks(4)) {
-        let mut a = [0u8; 4];
-        a[..c.len()].copy_from_slice(c);
-        *w = u32::from_ne_bytes(a);
     }
-    // SAFETY: u32 slice viewed as bytes; no padding, any bit pattern valid.
-    let view = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), raw.len()) };
-    let (dfa, _) = dense::DFA::from_bytes(view).map_err(|e| Error::Compile {
-        key: "(artifact)".into(),
-        message: e.to_string(),
-    })?;
-    Ok(dfa.to_owned())
+}
+
+/// Every shard's DFA of an artifact, as the runtime loads them.
+fn load_dfas(bytes: &[u8]) -> Result<Vec<dense::DFA<Vec<u32>>>, Error> {
+    let header = artifact::read_header(bytes).map_err(artifact_error)?;
+    let tables =
+        artifact::Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])
+            .map_err(artifact_error)?;
+    let section = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
+    let mut out = Vec::new();
+    for shard in &tables.shards {
+        let (off, len) = (shard.dfa.0 as usize, shard.dfa.1 as usize);
+        let raw = section
+            .get(off..off + len)
+            .ok_or_else(|| artifact_error("shard outside the DFA section"))?;
+        let mut words = vec![0u32; raw.len().div_ceil(4)];
+        for (w, c) in words.iter_mut().zip(raw.chunks(4)) {
+            let mut a = [0u8; 4];
+            a[..c.len()].copy_from_slice(c);
+            *w = u32::from_ne_bytes(a);
+        }
+        // SAFETY: u32 slice viewed as bytes; no padding, any bit pattern valid.
+        let view = unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), raw.len()) };
+        let (dfa, _) = dense::DFA::from_bytes(view).map_err(artifact_error)?;
+        out.push(dfa.to_owned());
+    }
+    Ok(out)
 }
 
 /// A readable byte for each equivalence class (a letter or digit where the
@@ -76,8 +89,10 @@ fn class_representatives(dfa: &dense::DFA<Vec<u32>>) -> Vec<u8> {
 
 /// The number of states reachable from the anchored start.
 pub fn state_count(artifact: &[u8]) -> Result<usize, Error> {
-    let dfa = load_dfa(artifact)?;
-    Ok(walk(&dfa, |_, _| {}).len())
+    Ok(load_dfas(artifact)?
+        .iter()
+        .map(|dfa| walk(dfa, |_, _| {}).len())
+        .sum())
 }
 
 /// BFS from the anchored start; calls `on_match(patterns, witness)` for each
@@ -144,13 +159,19 @@ pub struct Overlap {
 
 /// Every pair of entries whose templates can match one message, with a
 /// shortest witness and how the runtime decides it.
+///
+/// The artifact's shards keep programs apart; overlaps are looked for in
+/// one automaton of all its patterns, built here, so that two programs'
+/// templates that a line without a program could match are found too.
 pub fn overlaps(artifact: &[u8]) -> Result<Vec<Overlap>, Error> {
-    let dfa = load_dfa(artifact)?;
-    let matcher = Matcher::from_bytes(artifact).map_err(|e| Error::Compile {
-        key: "(artifact)".into(),
-        message: e.to_string(),
-    })?;
+    let matcher = Matcher::from_bytes(artifact).map_err(artifact_error)?;
     let tables = matcher.tables();
+    let regexes: Vec<String> = tables
+        .patterns
+        .iter()
+        .map(|p| crate::compile::regex_for(&p.items))
+        .collect();
+    let dfa = crate::compile::build_dfa(&regexes)?;
     let mut seen: BTreeMap<(usize, usize), Vec<u8>> = BTreeMap::new();
     walk(&dfa, |pats, witness| {
         let mut entries: Vec<usize> = pats

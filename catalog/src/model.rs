@@ -45,6 +45,16 @@ pub struct Source {
     /// Text real daemons add around this source's documented messages.
     #[serde(default)]
     pub infixes: Vec<Infix>,
+    /// Other names the same daemon's lines carry, by the program the
+    /// templates name (`charon` → `charon-systemd`): a line from an alias
+    /// matches as `relaxed` with `program-alias`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, Vec<String>>,
+    /// Wider readings of the templates (a device's own naming replaced by
+    /// what any host writes): each is compiled as an extra pattern whose
+    /// matches are `relaxed`, so the documented text still wins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
     /// Why the rules above are what they are (reviewed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
@@ -76,6 +86,13 @@ pub enum KeyRule {
     /// upper case, digits and `_`) or the RFC 5424 MSGID; parameters come
     /// from the structured data and the entry's template.
     Tag,
+    /// The id is embedded in the text, anywhere in the line: a regular
+    /// expression with exactly one capture group, the id
+    /// (`'%([A-Z][A-Z0-9_]*-[0-7]-[A-Z0-9_]+):'` for Cisco's
+    /// `%LINEPROTO-5-UPDOWN:`). It is compiled into automata when the
+    /// artifact is built; the entry's template is matched on the text after
+    /// the pattern's match.
+    Pattern { pattern: String },
 }
 
 /// Optional text a daemon adds around a documented message, compiled into
@@ -96,6 +113,34 @@ pub struct Infix {
     #[serde(default, with = "type_map_by_name")]
     pub types: BTreeMap<String, ParamType>,
     pub why: String,
+}
+
+/// A wider reading of every template of a source that contains `replace`:
+/// the text `replace` becomes `with` (template syntax), and a line that
+/// matches only this reading is `relaxed` with the variant's `relaxed` name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Template text to replace (every occurrence).
+    pub replace: String,
+    /// Its replacement, in template syntax.
+    pub with: String,
+    /// What a match of this reading relaxed, as the output names it.
+    pub relaxed: Relaxation,
+    /// Types of the replacement's placeholders (default `string`).
+    #[serde(default, with = "type_map_by_name")]
+    pub types: BTreeMap<String, ParamType>,
+    pub why: String,
+}
+
+/// What a relaxed match let go of, in the catalog's terms (the engine's
+/// [`logref_engine::matcher::Relaxed`] bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relaxation {
+    /// The device's own name for a connection, tunnel or instance was
+    /// replaced by any name.
+    ConnectionName,
 }
 
 /// One documented log message.

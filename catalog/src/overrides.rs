@@ -34,6 +34,10 @@ pub struct Overrides {
     /// source: written into the catalog's sources.
     #[serde(default)]
     pub infix: Vec<Infix>,
+    /// Wider readings of a source's templates: written into the catalog's
+    /// sources.
+    #[serde(default)]
+    pub variant: Vec<Variant>,
     /// How each source's lines are matched (programs, key rules, key-only
     /// templates): written into the catalog's sources.
     #[serde(default)]
@@ -82,6 +86,9 @@ pub struct SourceRules {
     /// How a line names an entry by its id.
     #[serde(default)]
     pub key_rules: Vec<KeyRule>,
+    /// Other names of the programs the templates name.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Vec<String>>,
     pub why: String,
 }
 
@@ -92,6 +99,14 @@ pub struct Infix {
     pub source: String,
     #[serde(flatten)]
     pub infix: crate::model::Infix,
+}
+
+/// A [`crate::model::Variant`] and the source it belongs to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Variant {
+    pub source: String,
+    #[serde(flatten)]
+    pub variant: crate::model::Variant,
 }
 
 impl Overrides {
@@ -116,6 +131,11 @@ impl Overrides {
         for i in &o.infix {
             if i.infix.why.trim().is_empty() {
                 return Err(o.err(format!("[[infix]] for {} has an empty `why`", i.source)));
+            }
+        }
+        for v in &o.variant {
+            if v.variant.why.trim().is_empty() {
+                return Err(o.err(format!("[[variant]] for {} has an empty `why`", v.source)));
             }
         }
         for (name, s) in &o.source {

@@ -73,6 +73,10 @@ pub fn parse(template: &str) -> Vec<Segment> {
 /// `>`, the name's length in bytes.
 pub fn placeholder_len(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
+    // `<*>`: the anonymous wildcard (its parameters are `*`, `*_2`, ...).
+    if s.starts_with("*>") {
+        return Some(1);
+    }
     let first = *bytes.first()?;
     if !first.is_ascii_alphanumeric() {
         return None;

@@ -78,6 +78,9 @@ struct YamlFile {
     key_rules: Vec<KeyRule>,
     #[serde(default)]
     key_only: bool,
+    /// Program -> other names its lines carry (`relaxed`, `program-alias`).
+    #[serde(default)]
+    aliases: BTreeMap<String, Vec<String>>,
     /// Placeholder name -> type, for the whole file.
     #[serde(default)]
     types: BTreeMap<String, String>,
@@ -173,6 +176,8 @@ pub fn from_yaml(file: &str, stem: &str, text: &str) -> Result<(Source, Vec<Entr
         key_rules: y.key_rules,
         key_only: y.key_only,
         infixes: Vec::new(),
+        aliases: y.aliases,
+        variants: Vec::new(),
         why: None,
     };
     // Each entry's line: where its `key:` is written.
@@ -303,6 +308,8 @@ pub fn from_csv(file: &str, stem: &str, text: &str) -> Result<(Source, Vec<Entry
         key_rules: Vec::new(),
         key_only: false,
         infixes: Vec::new(),
+        aliases: BTreeMap::new(),
+        variants: Vec::new(),
         why: None,
     };
     match build(file, source, &BTreeMap::new(), entries, &lines) {
@@ -384,14 +391,6 @@ fn build(
                 continue;
             }
         };
-        if raw_template.contains("<*>") {
-            err(
-                line,
-                "template",
-                "`<*>` wildcards are not supported yet: name the value (`<rest:text>`)".into(),
-            );
-            continue;
-        }
         // `<name:type>`: the type moves to the parameter list.
         let mut inline_types = BTreeMap::new();
         let template_text = strip_inline_types(&raw_template, &mut inline_types);
@@ -401,6 +400,10 @@ fn build(
             }
         }
         let type_of = |param: &str| {
+            // `<*>`: any text, blanks included, possibly empty.
+            if param == "*" || param.starts_with("*_") {
+                return ParamType::Any;
+            }
             let base = template::base_name(param);
             [&inline_types, &e.types, file_types]
                 .iter()

@@ -8,7 +8,8 @@ fn same_catalog_same_bytes() {
     let (a, report) = logref_catalog::compile::compile(&catalog).unwrap();
     let (b, _) = logref_catalog::compile::compile(&catalog).unwrap();
     assert!(a == b, "two compilations of one catalog differ");
-    assert_eq!(report.patterns, catalog.entries.len());
+    // One pattern per template, and one per wider reading (a variant).
+    assert!(report.patterns >= catalog.entries.len());
     assert!(
         report.artifact_bytes < 16 << 20,
         "artifact over the 16 MiB budget: {} bytes",

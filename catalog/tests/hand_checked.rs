@@ -211,7 +211,9 @@ fn nxr_003() {
             json!({"key": "nxr:dhcpd-dhcprequest-for-a-b-c-d1-a-b-c-d2-d59078", "vendor": "Century Systems", "product": "FutureNet NXR",
                "category": "dhcpd", "severity": "info", "severity_raw": "INFO", "lang": "ja", "truncated": false,
                "template": "dhcpd: DHCPREQUEST for <A.B.C.D1> (<A.B.C.D2>) from <HH:HH:HH:HH:HH:HH> via <IFNAME>",
-               "param_types": ["A.B.C.D1:ipv4", "A.B.C.D2:ipv4", "HH:HH:HH:HH:HH:HH:mac", "IFNAME:ifname"],
+               // `via` names an interface or a relay's address
+               // (overrides.toml).
+               "param_types": ["A.B.C.D1:ipv4", "A.B.C.D2:ipv4", "HH:HH:HH:HH:HH:HH:mac", "IFNAME:string"],
                "explanation_starts": "DHCP REQUESTパケットを受信したことを示す。"}),
             // Cut inside a placeholder at the end of a line.
             json!({"key": "nxr:bgp-a-b-c-d-outgoing-network-sock-status-251d57", "truncated": true,

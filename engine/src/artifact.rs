@@ -10,9 +10,16 @@
 //! 24      16    regex-automata version that serialised the DFA, NUL padded
 //! 40      8     checksum of the whole file, this field counted as zeros
 //! 48      4+4   tables offset, length
-//! 56      4+4   DFA offset (8-aligned), length
-//! 64      ...   tables, padding, DFA (little-endian dense DFA)
+//! 56      4+4   DFA section offset (8-aligned), length
+//! 64      ...   tables, padding, DFA section
 //! ```
+//! The DFA section holds one little-endian dense DFA per shard, each at an
+//! 8-aligned offset that the tables' [`Shard`] gives. The templates are
+//! sharded by the program they name: a line from a program the catalog
+//! knows only runs that program's shard and the shard of templates that
+//! name no program, and many small automata are smaller than one that
+//! holds them all (no product states between unrelated templates, fewer
+//! byte classes each).
 //! Everything is validated on load: the header, the checksum, the bounds and
 //! cross-references of every table, and the DFA itself (`DFA::from_bytes`).
 //! Only the artifact embedded at build time skips the DFA's own validation,
@@ -27,7 +34,7 @@ use crate::codec::{CodecError, Reader, Writer};
 use crate::types::ValueType;
 
 pub const MAGIC: [u8; 8] = *b"LOGREF\0A";
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The regex-automata version whose serialisation format the DFA uses. A
 /// test keeps it equal to the version in Cargo.lock.
 pub const REGEX_AUTOMATA_VERSION: &str = "0.4.19";
@@ -163,6 +170,11 @@ pub struct PatternInfo {
     /// The hole of the tag's pid (index into `names`), filled from the
     /// header when the line's tag was read by the header parser.
     pub tag_pid: Option<u16>,
+    /// What every match of this pattern relaxes, decided when it was
+    /// compiled (a bit set of [`crate::matcher::Relaxed`]: a program
+    /// alias's copy, a wider reading of the template); 0 for the
+    /// documented text.
+    pub relaxed: u8,
     /// Parameter names the holes fill.
     pub names: Vec<String>,
     pub items: Vec<Item>,
@@ -198,6 +210,42 @@ pub enum KeyRule {
     },
     /// A tag word starting the message (`TAG: text`) or the RFC 5424 MSGID.
     Tag,
+    /// An id embedded in the text (`%LINEPROTO-5-UPDOWN:`), found by a
+    /// pattern with one capture that the catalog compiler turned into
+    /// automata (the engine compiles no regex).
+    Pattern(PatternRule),
+}
+
+/// A `pattern` key rule's automata, each a serialised dense DFA (little
+/// endian): the whole pattern `A(B)C` forward (unanchored, leftmost-first)
+/// and reverse (anchored), and its three parts, each anchored and
+/// reporting every match end. The id is `B` where `A` ends earliest and
+/// `B` is longest such that `A`, `B`, `C` span the match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternRule {
+    /// The pattern as the catalog writes it.
+    pub pattern: String,
+    /// The pattern's text before, inside and after its capture group
+    /// (`%`, `[A-Z]...`, `:`), for exports to other regex engines.
+    pub split: [String; 3],
+    pub forward: Vec<u8>,
+    pub reverse: Vec<u8>,
+    pub before: Vec<u8>,
+    pub id: Vec<u8>,
+    pub after: Vec<u8>,
+}
+
+impl PatternRule {
+    /// The five automata, in the order above.
+    pub fn parts(&self) -> [&[u8]; 5] {
+        [
+            &self.forward,
+            &self.reverse,
+            &self.before,
+            &self.id,
+            &self.after,
+        ]
+    }
 }
 
 /// One id of one entry, under one key rule.
@@ -210,13 +258,34 @@ pub struct VendorKey {
     pub entry: u32,
 }
 
-/// Everything of the artifact but the DFA.
+/// One automaton of the DFA section and the patterns it reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shard {
+    /// The programs whose templates it holds; empty for the shard of
+    /// templates that name no program.
+    pub programs: Vec<String>,
+    /// It holds the templates that only yield the parameters of a line a
+    /// key rule named ([`Scope::KeyOnly`]): never run to identify a line.
+    pub key_only: bool,
+    /// Pattern `i` of this DFA is `patterns[i]` of the tables.
+    pub patterns: Vec<u32>,
+    /// Offset (8-aligned, from the start of the DFA section) and length.
+    pub dfa: (u32, u32),
+}
+
+/// Everything of the artifact but the DFAs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tables {
     pub entries: Vec<EntryInfo>,
     pub patterns: Vec<PatternInfo>,
     pub key_rules: Vec<KeyRule>,
     pub keys: Vec<VendorKey>,
+    /// Other names of programs, sorted by alias: (alias, program). A line
+    /// from an alias is matched as a line from the program, `relaxed` with
+    /// `program-alias`.
+    pub aliases: Vec<(String, String)>,
+    /// The DFA section's automata; every pattern is in exactly one.
+    pub shards: Vec<Shard>,
 }
 
 /// The parsed header.
@@ -366,6 +435,7 @@ impl Tables {
             }
             w.opt_str(p.program.as_deref());
             w.u16(p.tag_pid.unwrap_or(u16::MAX));
+            w.u8(p.relaxed);
             w.len(p.names.len());
             for n in &p.names {
                 w.str(n);
@@ -394,6 +464,17 @@ impl Tables {
                     }
                 }
                 KeyRule::Tag => w.u8(1),
+                KeyRule::Pattern(p) => {
+                    w.u8(2);
+                    w.str(&p.pattern);
+                    for t in &p.split {
+                        w.str(t);
+                    }
+                    for part in p.parts() {
+                        w.len(part.len());
+                        w.bytes(part);
+                    }
+                }
             }
         }
         w.len(self.keys.len());
@@ -401,6 +482,25 @@ impl Tables {
             w.u16(k.rule);
             w.str(&k.value);
             w.u32(k.entry);
+        }
+        w.len(self.aliases.len());
+        for (alias, program) in &self.aliases {
+            w.str(alias);
+            w.str(program);
+        }
+        w.len(self.shards.len());
+        for sh in &self.shards {
+            w.u8(u8::from(sh.key_only));
+            w.len(sh.programs.len());
+            for p in &sh.programs {
+                w.str(p);
+            }
+            w.len(sh.patterns.len());
+            for &p in &sh.patterns {
+                w.u32(p);
+            }
+            w.u32(sh.dfa.0);
+            w.u32(sh.dfa.1);
         }
         w.buf
     }
@@ -474,6 +574,12 @@ impl Tables {
             };
             let program = r.opt_str("program")?;
             let tag_pid = Some(r.u16("tag pid")?).filter(|&n| n != u16::MAX);
+            let relaxed = r.u8("relaxed")?;
+            if relaxed & !crate::matcher::Relaxed::ALL != 0 {
+                return Err(ArtifactError::Reference(format!(
+                    "pattern relaxes unknown bits {relaxed:#x}"
+                )));
+            }
             let k = r.count(4, "name count")?;
             let mut names = Vec::with_capacity(k);
             for _ in 0..k {
@@ -491,6 +597,7 @@ impl Tables {
                 scope,
                 program,
                 tag_pid,
+                relaxed,
                 names,
                 items,
             });
@@ -510,6 +617,27 @@ impl Tables {
                     programs: strings(&mut r, "key rule programs")?,
                 },
                 1 => KeyRule::Tag,
+                2 => {
+                    let pattern = r.str("key pattern")?;
+                    let split = [
+                        r.str("key pattern part")?,
+                        r.str("key pattern part")?,
+                        r.str("key pattern part")?,
+                    ];
+                    let mut part = || -> Result<Vec<u8>, ArtifactError> {
+                        let n = r.count(1, "key pattern automaton")?;
+                        Ok(r.take(n, "key pattern automaton")?.to_vec())
+                    };
+                    KeyRule::Pattern(PatternRule {
+                        pattern,
+                        split,
+                        forward: part()?,
+                        reverse: part()?,
+                        before: part()?,
+                        id: part()?,
+                        after: part()?,
+                    })
+                }
                 _ => return Err(ArtifactError::Reference("unknown key rule kind".into())),
             });
         }
@@ -531,6 +659,55 @@ impl Tables {
             }
             keys.push(VendorKey { rule, value, entry });
         }
+        let n = r.count(2, "alias count")?;
+        let mut aliases: Vec<(String, String)> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let alias = r.str("alias")?;
+            let program = r.str("aliased program")?;
+            if aliases.last().is_some_and(|(prev, _)| *prev >= alias) {
+                return Err(ArtifactError::Reference(
+                    "program aliases are not sorted".into(),
+                ));
+            }
+            aliases.push((alias, program));
+        }
+        let n = r.count(12, "shard count")?;
+        let mut shards = Vec::with_capacity(n);
+        let mut owner = vec![false; patterns.len()];
+        for _ in 0..n {
+            let key_only = r.u8("shard kind")? != 0;
+            let k = r.count(4, "shard program count")?;
+            let programs = (0..k)
+                .map(|_| r.str("shard program"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let k = r.count(4, "shard pattern count")?;
+            let mut list = Vec::with_capacity(k);
+            for _ in 0..k {
+                let p = r.u32("shard pattern")?;
+                match owner.get_mut(p as usize) {
+                    Some(seen @ false) => *seen = true,
+                    _ => {
+                        return Err(ArtifactError::Reference(format!(
+                            "shard pattern {p} is unknown or in two shards"
+                        )))
+                    }
+                }
+                list.push(p);
+            }
+            let dfa = (r.u32("shard offset")?, r.u32("shard length")?);
+            if dfa.0 % 8 != 0 {
+                return Err(ArtifactError::Layout("shard DFA not 8-aligned"));
+            }
+            shards.push(Shard {
+                programs,
+                key_only,
+                patterns: list,
+                dfa,
+            });
+        }
+        if owner.iter().any(|o| !o) {
+            return Err(ArtifactError::Reference("a pattern is in no shard".into()));
+        }
         if !r.is_empty() {
             return Err(ArtifactError::Layout("trailing bytes after the tables"));
         }
@@ -539,13 +716,38 @@ impl Tables {
             patterns,
             key_rules,
             keys,
+            aliases,
+            shards,
         })
+    }
+
+    /// The program an alias stands for: an exact alias, else the first
+    /// (in sorted order) written with `*`, which stands for any run of
+    /// characters (`postfix*/smtpd` for `postfix/submission/smtpd`).
+    pub fn program_of_alias(&self, name: &str) -> Option<&str> {
+        if let Ok(i) = self.aliases.binary_search_by(|(a, _)| a.as_str().cmp(name)) {
+            return Some(self.aliases[i].1.as_str());
+        }
+        self.aliases
+            .iter()
+            .find(|(a, _)| a.contains('*') && glob_matches(a.as_bytes(), name.as_bytes()))
+            .map(|(_, p)| p.as_str())
     }
 }
 
-/// Writes an artifact: header, tables, then the DFA at an 8-aligned offset.
-/// `dfa_bytes` is the output of `DFA::to_bytes_little_endian` without its
-/// leading padding.
+/// `*` in `pattern` matches any run of bytes; every other byte itself.
+fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|i| glob_matches(rest, &text[i..])),
+        Some((c, rest)) => text.first() == Some(c) && glob_matches(rest, &text[1..]),
+    }
+}
+
+/// Writes an artifact: header, tables, then the DFA section at an 8-aligned
+/// offset. `dfa_bytes` is the section: the shards' DFAs (each the output of
+/// `DFA::to_bytes_little_endian` without its leading padding) at the
+/// offsets the tables' shards give.
 pub fn write(tables: &Tables, dfa_bytes: &[u8], catalog_checksum: u64) -> Vec<u8> {
     let tables_bytes = tables.encode();
     let tables_off = HEADER_LEN;

@@ -53,6 +53,9 @@ impl Writer {
     pub fn len(&mut self, n: usize) {
         self.u32(u32::try_from(n).unwrap_or(u32::MAX));
     }
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
 }
 
 pub struct Reader<'a> {

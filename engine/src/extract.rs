@@ -296,7 +296,9 @@ fn candidate_ends(
     next: Option<&Op>,
     ends: &mut Vec<usize>,
 ) {
-    if pos >= text.len() || is_blank(text[pos]) {
+    // A wildcard may be empty and start with a blank; other values may not.
+    let any = ty == ValueType::Any;
+    if !any && (pos >= text.len() || is_blank(text[pos])) {
         return;
     }
     // The furthest a value may reach: the end of the token, or of the text.
@@ -322,7 +324,8 @@ fn candidate_ends(
         }
     };
     let start = ends.len();
-    for e in (pos + 1)..=limit {
+    let first = if any { pos } else { pos + 1 };
+    for e in first..=limit {
         if fits_next(e) && text.get(pos..e).is_some_and(|v| ty.accepts(v)) {
             ends.push(e);
             if ends.len() - start >= 4096 {

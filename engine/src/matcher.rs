@@ -51,12 +51,37 @@ impl MatchKind {
 /// What a relaxed match let go of, so that a lenient match never looks
 /// like an exact one. A bit set; empty for a strict match.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// The bits are ordered by leniency: among candidates, fewer and lower
+/// bits rank first (a connection name is a smaller step than another
+/// program name, which is smaller than no program at all).
 pub struct Relaxed(u8);
 
 impl Relaxed {
     /// The template names a program, and the line has none (a shipper or a
     /// paste lost the tag) or its first word only looked like a tag.
-    pub const NO_PROGRAM: Relaxed = Relaxed(1);
+    pub const NO_PROGRAM: Relaxed = Relaxed(4);
+    /// The line's program is another name of the template's (a wrapper, a
+    /// systemd unit, a distribution's name), listed in the catalog.
+    pub const PROGRAM_ALIAS: Relaxed = Relaxed(2);
+    /// The line names its connection, tunnel or instance as any host
+    /// would, not as the document's device does (a catalog variant).
+    pub const CONNECTION_NAME: Relaxed = Relaxed(1);
+    /// Every bit this version knows (an artifact may set no other).
+    pub const ALL: u8 = 7;
+
+    /// The bits an artifact stores.
+    pub fn from_bits(bits: u8) -> Relaxed {
+        Relaxed(bits & Relaxed::ALL)
+    }
+
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub fn union(self, other: Relaxed) -> Relaxed {
+        Relaxed(self.0 | other.0)
+    }
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
@@ -68,10 +93,14 @@ impl Relaxed {
 
     /// The names of what was relaxed, as the output lists them.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
-        [(Relaxed::NO_PROGRAM, "no-program")]
-            .into_iter()
-            .filter(move |(r, _)| self.contains(*r))
-            .map(|(_, n)| n)
+        [
+            (Relaxed::NO_PROGRAM, "no-program"),
+            (Relaxed::PROGRAM_ALIAS, "program-alias"),
+            (Relaxed::CONNECTION_NAME, "connection-name"),
+        ]
+        .into_iter()
+        .filter(move |(r, _)| self.contains(*r))
+        .map(|(_, n)| n)
     }
 }
 
@@ -81,7 +110,21 @@ impl Relaxed {
 /// name lines of any daemon; above it, the near misses of the real corpus
 /// (`fixtures/real/`, other daemons' lines sharing words with a documented
 /// message) stay unmatched.
-pub const MIN_NO_PROGRAM_WEIGHT: u32 = 16;
+pub const MIN_NO_PROGRAM_WEIGHT: u32 = 12;
+
+/// Whether a template that names a program may identify a line that lacks
+/// it (a relaxed `no-program` match): its text has at least
+/// [`MIN_NO_PROGRAM_WEIGHT`] literal bytes, and it does not start with a
+/// placeholder that could hold another program's tag (`<queue_id>: ...`
+/// would read `sendmail[42]: ...` as its value).
+pub fn may_match_without_program(p: &artifact::PatternInfo) -> bool {
+    let first = p
+        .items
+        .iter()
+        .find(|i| !matches!(i, artifact::Item::Opt(_)));
+    let eats_tag = matches!(first, Some(artifact::Item::Hole { ty, .. }) if ty.accepts(b"prog[1]"));
+    p.body_weight() >= MIN_NO_PROGRAM_WEIGHT && !eats_tag
+}
 
 /// One parameter value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,13 +186,20 @@ enum Dfa {
 /// matching needs `&mut` scratch space only through [`Matcher::match_line`]'s
 /// internal buffers (kept per call).
 pub struct Matcher {
-    dfa: Dfa,
+    /// One automaton per shard of the tables (same order).
+    dfas: Vec<Dfa>,
+    /// Programs with a shard of their own, sorted: (program, shard).
+    shard_of_program: Vec<(String, usize)>,
+    /// The shard of templates that name no program.
+    any_shard: Option<usize>,
     tables: Tables,
     catalog_checksum: u64,
     /// Per key rule of the tables (same order): id -> entry.
     key_ids: Vec<HashMap<String, usize>>,
     /// Index of the tag rule in `key_ids`, if the catalog has one.
     tag_rule: Option<usize>,
+    /// Per key rule of the tables: a `pattern` rule's automata.
+    pattern_rules: Vec<Option<PatternDfas>>,
     /// Patterns of each entry (for key-only extraction).
     patterns_of: Vec<Vec<usize>>,
     /// Each pattern's items, flattened for the extractor once.
@@ -157,8 +207,8 @@ pub struct Matcher {
     /// Each entry's params whose values come from key=value pairs: those no
     /// pattern of the entry has a hole for.
     kv_params: Vec<Vec<usize>>,
-    /// Each pattern's literal bytes outside optional groups.
-    body_weight: Vec<u32>,
+    /// Each pattern: [`may_match_without_program`].
+    stands_alone: Vec<bool>,
 }
 
 /// 8-aligned bytes, so that an embedded artifact's DFA can be used in
@@ -178,19 +228,24 @@ impl Matcher {
     pub fn from_bytes(bytes: &[u8]) -> Result<Matcher, ArtifactError> {
         let header = artifact::read_header(bytes)?;
         let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
-        let dfa_bytes = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
-        // Copy into u32-aligned storage: the caller's buffer has no
-        // alignment guarantee.
-        let mut words = vec![0u32; dfa_bytes.len().div_ceil(4)];
-        for (w, c) in words.iter_mut().zip(dfa_bytes.chunks(4)) {
-            let mut a = [0u8; 4];
-            a[..c.len()].copy_from_slice(c);
-            *w = u32::from_ne_bytes(a);
+        let section = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
+        let mut dfas = Vec::with_capacity(tables.shards.len());
+        for shard in &tables.shards {
+            let dfa_bytes = shard_bytes(section, shard)?;
+            // Copy into u32-aligned storage: the caller's buffer has no
+            // alignment guarantee.
+            let mut words = vec![0u32; dfa_bytes.len().div_ceil(4)];
+            for (w, c) in words.iter_mut().zip(dfa_bytes.chunks(4)) {
+                let mut a = [0u8; 4];
+                a[..c.len()].copy_from_slice(c);
+                *w = u32::from_ne_bytes(a);
+            }
+            let word_bytes: &[u8] = words_as_bytes(&words);
+            let (dfa, _) =
+                dense::DFA::from_bytes(&word_bytes[..dfa_bytes.len()]).map_err(dfa_error)?;
+            dfas.push(Dfa::Owned(dfa.to_owned()));
         }
-        let word_bytes: &[u8] = words_as_bytes(&words);
-        let (dfa, _) = dense::DFA::from_bytes(&word_bytes[..dfa_bytes.len()]).map_err(dfa_error)?;
-        let owned = dfa.to_owned();
-        Matcher::assemble(Dfa::Owned(owned), tables, header.catalog_checksum)
+        Matcher::assemble(dfas, tables, header.catalog_checksum)
     }
 
     /// Loads an artifact embedded in a binary at build time. The header,
@@ -213,27 +268,56 @@ impl Matcher {
         let bytes = &artifact.bytes;
         let header = artifact::read_header(bytes)?;
         let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
-        let dfa_bytes: &'static [u8] = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
-        if (dfa_bytes.as_ptr() as usize) % 8 != 0 {
-            return Err(ArtifactError::Layout("embedded DFA not aligned"));
+        let section: &'static [u8] = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
+        let mut dfas = Vec::with_capacity(tables.shards.len());
+        for shard in &tables.shards {
+            let dfa_bytes = shard_bytes(section, shard)?;
+            if (dfa_bytes.as_ptr() as usize) % 8 != 0 {
+                return Err(ArtifactError::Layout("embedded DFA not aligned"));
+            }
+            // SAFETY: the caller promises these bytes passed `from_bytes`
+            // (which runs `DFA::from_bytes` on every shard); they are
+            // 8-aligned (checked above).
+            let (dfa, _) =
+                unsafe { dense::DFA::from_bytes_unchecked(dfa_bytes) }.map_err(dfa_error)?;
+            dfas.push(Dfa::Static(dfa));
         }
-        // SAFETY: the caller promises these bytes passed `from_bytes`
-        // (which runs `DFA::from_bytes`); they are 8-aligned (checked
-        // above).
-        let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(dfa_bytes) }.map_err(dfa_error)?;
-        Matcher::assemble(Dfa::Static(dfa), tables, header.catalog_checksum)
+        Matcher::assemble(dfas, tables, header.catalog_checksum)
     }
 
-    fn assemble(dfa: Dfa, tables: Tables, catalog_checksum: u64) -> Result<Matcher, ArtifactError> {
-        let npat = match &dfa {
-            Dfa::Static(d) => d.pattern_len(),
-            Dfa::Owned(d) => d.pattern_len(),
-        };
-        if npat != tables.patterns.len() {
-            return Err(ArtifactError::Reference(format!(
-                "DFA has {npat} patterns, tables describe {}",
-                tables.patterns.len()
-            )));
+    fn assemble(
+        dfas: Vec<Dfa>,
+        tables: Tables,
+        catalog_checksum: u64,
+    ) -> Result<Matcher, ArtifactError> {
+        for (dfa, shard) in dfas.iter().zip(&tables.shards) {
+            let npat = match dfa {
+                Dfa::Static(d) => d.pattern_len(),
+                Dfa::Owned(d) => d.pattern_len(),
+            };
+            if npat != shard.patterns.len() {
+                return Err(ArtifactError::Reference(format!(
+                    "a shard's DFA has {npat} patterns, its table lists {}",
+                    shard.patterns.len()
+                )));
+            }
+        }
+        let mut shard_of_program = Vec::new();
+        let mut any_shard = None;
+        for (i, shard) in tables.shards.iter().enumerate() {
+            if shard.key_only {
+                continue;
+            }
+            if shard.programs.is_empty() && any_shard.replace(i).is_some() {
+                return Err(ArtifactError::Reference(
+                    "two shards hold the templates without a program".into(),
+                ));
+            }
+            shard_of_program.extend(shard.programs.iter().map(|p| (p.clone(), i)));
+        }
+        shard_of_program.sort();
+        if shard_of_program.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(ArtifactError::Reference("a program has two shards".into()));
         }
         let mut key_ids = vec![HashMap::new(); tables.key_rules.len()];
         for k in &tables.keys {
@@ -245,6 +329,14 @@ impl Matcher {
             .key_rules
             .iter()
             .position(|r| matches!(r, KeyRule::Tag));
+        let pattern_rules = tables
+            .key_rules
+            .iter()
+            .map(|r| match r {
+                KeyRule::Pattern(p) => PatternDfas::load(p).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut patterns_of = vec![Vec::new(); tables.entries.len()];
         for (i, p) in tables.patterns.iter().enumerate() {
             patterns_of[p.entry as usize].push(i);
@@ -269,17 +361,24 @@ impl Matcher {
             .iter()
             .map(|p| extract::Program::new(&p.items))
             .collect();
-        let body_weight = tables.patterns.iter().map(|p| p.body_weight()).collect();
+        let stands_alone = tables
+            .patterns
+            .iter()
+            .map(may_match_without_program)
+            .collect();
         Ok(Matcher {
-            dfa,
+            dfas,
+            shard_of_program,
+            any_shard,
             programs,
             tables,
             catalog_checksum,
             key_ids,
             tag_rule,
+            pattern_rules,
             patterns_of,
             kv_params,
-            body_weight,
+            stands_alone,
         })
     }
 
@@ -395,7 +494,63 @@ impl Matcher {
                     },
                 ),
                 KeyRule::Tag => None,
+                KeyRule::Pattern(_) => self.match_by_pattern(line, h, i),
             })
+    }
+
+    /// A pattern rule: the id the pattern captures anywhere in the line;
+    /// parameters from the entry's template on the text after the match.
+    fn match_by_pattern<'l>(
+        &'l self,
+        line: &'l str,
+        h: &SyslogHeader<'l>,
+        rule: usize,
+    ) -> Option<Match<'l>> {
+        let dfas = self.pattern_rules.get(rule)?.as_ref()?;
+        let (start, id, end) = dfas.find(line.as_bytes())?;
+        let id = line.get(start + id.0..start + id.1)?;
+        let entry = *self.key_ids[rule].get(id)?;
+        let text_start = syslog::skip_blanks(line.as_bytes(), end);
+        let mut params = Vec::new();
+        self.template_params(line, text_start, entry, &mut params);
+        Some(Match {
+            entry,
+            kind: MatchKind::Key,
+            params,
+            header: h.clone(),
+            ambiguous: Vec::new(),
+            relaxed: Relaxed::default(),
+        })
+    }
+
+    /// Parameters of `entry`, identified by a key, from its template on
+    /// `line[text_start..]` (those `params` does not hold yet).
+    fn template_params<'l>(
+        &'l self,
+        line: &'l str,
+        text_start: usize,
+        entry: usize,
+        params: &mut Vec<ParamValue<'l>>,
+    ) {
+        let text = line.get(text_start..).unwrap_or("");
+        let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) else {
+            return;
+        };
+        let mut scratch = Scratch::default();
+        let Some(x) = extract::extract(&self.programs[pat], text.as_bytes(), end, &mut scratch)
+        else {
+            return;
+        };
+        for (ni, a, b) in x.values {
+            let name = self.tables.patterns[pat].names[ni as usize].as_str();
+            if !params.iter().any(|p| p.name == name) {
+                params.push(ParamValue {
+                    name,
+                    value: Cow::Borrowed(text.get(a..b).unwrap_or("")),
+                    span: Some((text_start + a, text_start + b)),
+                });
+            }
+        }
     }
 
     /// A tag rule: the RFC 5424 MSGID, or `TAG: text` at the start of the
@@ -427,24 +582,7 @@ impl Matcher {
                 }
             }
         }
-        let text = line.get(text_start..).unwrap_or("");
-        if let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) {
-            let mut scratch = Scratch::default();
-            if let Some(x) =
-                extract::extract(&self.programs[pat], text.as_bytes(), end, &mut scratch)
-            {
-                for (ni, a, b) in x.values {
-                    let name = self.tables.patterns[pat].names[ni as usize].as_str();
-                    if !params.iter().any(|p| p.name == name) {
-                        params.push(ParamValue {
-                            name,
-                            value: Cow::Borrowed(text.get(a..b).unwrap_or("")),
-                            span: Some((text_start + a, text_start + b)),
-                        });
-                    }
-                }
-            }
-        }
+        self.template_params(line, text_start, entry, &mut params);
         Some(Match {
             entry,
             kind: MatchKind::Key,
@@ -513,7 +651,7 @@ impl Matcher {
     /// ignored (the key already decided the entry).
     fn best_end_for_entry(&self, text: &[u8], entry: usize) -> Option<(usize, usize, MatchKind)> {
         let mut best: Option<(usize, usize, MatchKind)> = None;
-        self.for_each_match(text, |pat, end| {
+        self.for_each_match(text, None, true, |pat, end| {
             if self.tables.patterns[pat].entry as usize != entry {
                 return;
             }
@@ -533,25 +671,66 @@ impl Matcher {
         best
     }
 
-    /// Runs the DFA anchored over `text`, calling `f(pattern, end)` for every
-    /// template that matches `text[..end]`.
-    fn for_each_match(&self, text: &[u8], f: impl FnMut(usize, usize)) {
-        match &self.dfa {
-            Dfa::Static(d) => run_dfa(d, text, f),
-            Dfa::Owned(d) => run_dfa(d, text, f),
+    /// Runs the DFAs anchored over `text`, calling `f(pattern, end)` for
+    /// every template that matches `text[..end]`. A line from a program
+    /// that has a shard of its own runs only that shard and the one of
+    /// templates without a program (the others' templates may not match
+    /// it); any other line runs every shard.
+    ///
+    /// `key` runs every shard, key-only templates included, for the
+    /// parameters of a line a key rule named.
+    fn for_each_match(
+        &self,
+        text: &[u8],
+        program: Option<&str>,
+        key: bool,
+        mut f: impl FnMut(usize, usize),
+    ) {
+        let own = program.and_then(|p| self.program_shard(p));
+        for (i, dfa) in self.dfas.iter().enumerate() {
+            let shard = &self.tables.shards[i];
+            if shard.key_only && !key {
+                continue;
+            }
+            if own.is_some_and(|o| i != o && Some(i) != self.any_shard) {
+                continue;
+            }
+            let global = &self.tables.shards[i].patterns;
+            let g = |pat: usize, end: usize| f(global[pat] as usize, end);
+            match dfa {
+                Dfa::Static(d) => run_dfa(d, text, g),
+                Dfa::Owned(d) => run_dfa(d, text, g),
+            }
         }
+    }
+
+    /// The shard of a program's own templates.
+    fn program_shard(&self, program: &str) -> Option<usize> {
+        self.shard_of_program
+            .binary_search_by(|(p, _)| p.as_str().cmp(program))
+            .ok()
+            .map(|i| self.shard_of_program[i].1)
+    }
+
+    /// Whether some template names `program` (after aliases).
+    fn knows_program(&self, program: &str) -> bool {
+        self.program_shard(program).is_some()
     }
 
     /// All candidates for `text`, best first, with notes on those that
     /// cannot win. The first one without a note is the winner.
+    ///
+    /// `program` is the line's own; an alias the catalog lists stands for
+    /// its program, and what matches through it is `program-alias`.
     pub fn candidates(
         &self,
         text: &[u8],
         program: Option<&str>,
         pid: Option<&str>,
     ) -> Vec<Candidate> {
+        let (line_program, alias) = self.canonical(program.or_else(|| leading_tag_program(text)));
         let mut per_pattern: Vec<Candidate> = Vec::new();
-        self.for_each_match(text, |pat, end| {
+        self.for_each_match(text, line_program, false, |pat, end| {
             let Some(kind) = end_kind(text, end) else {
                 return;
             };
@@ -571,26 +750,40 @@ impl Matcher {
                     kind,
                     weight: p.weight,
                     end,
-                    relaxed: Relaxed::default(),
+                    relaxed: Relaxed::from_bits(p.relaxed),
                     note: None,
                 }),
             }
         });
-        let line_program = program.or_else(|| leading_tag_program(text));
+        let via_alias = if alias {
+            Relaxed::PROGRAM_ALIAS
+        } else {
+            Relaxed::default()
+        };
         for c in &mut per_pattern {
             let p = &self.tables.patterns[c.pattern];
+            let names_program = p.program.is_some() || matches!(p.scope, Scope::Programs(_));
+            if names_program
+                && line_program.is_some_and(|l| p.program.as_deref().is_none_or(|o| o == l))
+            {
+                c.relaxed = c.relaxed.union(via_alias);
+            }
             if let Some(own) = &p.program {
-                if line_program == Some(own.as_str())
+                if line_program.is_some_and(|l| l != own && self.knows_program(l)) {
+                    // The line comes from another program the catalog
+                    // knows: its text is that program's, however similar.
+                    c.note = Some("names another program than the line's");
+                } else if line_program == Some(own.as_str())
                     && p.tag_pid.is_some()
                     && pid.is_some_and(|x| x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()))
                 {
                     // The template's `[<PID>]` is a number.
                     c.note = Some("the line's pid is not a number");
                 } else if line_program != Some(own.as_str()) {
-                    if self.body_weight[c.pattern] >= MIN_NO_PROGRAM_WEIGHT {
-                        c.relaxed = Relaxed::NO_PROGRAM;
+                    if self.stands_alone[c.pattern] {
+                        c.relaxed = c.relaxed.union(Relaxed::NO_PROGRAM);
                     } else {
-                        c.note = Some("names a program the line lacks, and its text is too short to stand alone");
+                        c.note = Some("names a program the line lacks, and its text is too short or too open to stand alone");
                     }
                 }
             }
@@ -618,6 +811,43 @@ impl Matcher {
         per_pattern
     }
 
+    /// The line's program as the templates see it, and whether it was an
+    /// alias the catalog lists for it.
+    fn canonical<'a>(&'a self, program: Option<&'a str>) -> (Option<&'a str>, bool) {
+        if program.is_some_and(|p| self.knows_program(p)) {
+            return (program, false);
+        }
+        match program.and_then(|p| self.tables.program_of_alias(p)) {
+            Some(own) => (Some(own), true),
+            None => (program, false),
+        }
+    }
+
+    /// Where the templates start in `line`: at the tag (a template's tag is
+    /// optional in its pattern), but after it when the tag is an alias (the
+    /// pattern spells its program's own name).
+    fn text_start(&self, h: &SyslogHeader<'_>, line: &str, split: bool) -> usize {
+        let start = template_start(h, split);
+        let spelled = |p: &str| line.get(start..).is_some_and(|t| t.starts_with(p));
+        match h.program {
+            // A program some template names (or an alias of one), or a tag
+            // not written `prog:` / `prog[pid]:` (Android's `I/charon:`):
+            // the tag is the line's, and the templates start after it. An
+            // unknown program's "tag" may be the message's first word
+            // (`Connect: ppp0 <--> /dev/ttyS0`): they start at it.
+            Some(p) if !split => {
+                let (canonical, alias) = self.canonical(Some(p));
+                let known = canonical.is_some_and(|c| self.knows_program(c));
+                if alias || known || !spelled(p) {
+                    h.msg_start
+                } else {
+                    start
+                }
+            }
+            _ => start,
+        }
+    }
+
     /// Steps 3 and 4.
     fn match_by_template<'l>(
         &'l self,
@@ -625,7 +855,7 @@ impl Matcher {
         h: SyslogHeader<'l>,
         split: bool,
     ) -> Option<Match<'l>> {
-        let start = template_start(&h, split);
+        let start = self.text_start(&h, line, split);
         let text: &'l str = line.get(start..).unwrap_or("");
         let bytes = text.as_bytes();
         let cands = self.candidates(bytes, h.program, h.pid);
@@ -666,7 +896,10 @@ impl Matcher {
             }
         }
         // The tag's pid, when the header (or the shipper) read the tag.
-        if let (Some(ni), Some(pid), true) = (pattern.tag_pid, h.pid, winner.relaxed.is_empty()) {
+        // (Not when the line lacks the template's program: its pid is
+        // another program's.)
+        let own_program = !winner.relaxed.contains(Relaxed::NO_PROGRAM);
+        if let (Some(ni), Some(pid), true) = (pattern.tag_pid, h.pid, own_program) {
             let name = pattern.names[usize::from(ni)].as_str();
             if !params.iter().any(|p| p.name == name) {
                 // First, where the tag stands in the template.
@@ -711,7 +944,7 @@ impl Matcher {
     /// `logref explain`).
     pub fn line_candidates(&self, line: &str) -> Vec<Candidate> {
         let h = syslog::parse(line);
-        let start = template_start(&h, false).min(line.len());
+        let start = self.text_start(&h, line, false).min(line.len());
         let text = line.get(start..).unwrap_or("");
         let mut cands = self.candidates(text.as_bytes(), h.program, h.pid);
         for c in &mut cands {
@@ -737,6 +970,82 @@ fn template_start(h: &SyslogHeader<'_>, split: bool) -> usize {
     } else {
         h.tag_start
     }
+}
+
+/// The longest match an id pattern may have: its capture is found by
+/// trying splits, which must stay cheap.
+pub const MAX_ID_MATCH: usize = 256;
+
+/// A `pattern` key rule's automata, loaded (see [`artifact::PatternRule`]).
+struct PatternDfas {
+    forward: dense::DFA<Vec<u32>>,
+    reverse: dense::DFA<Vec<u32>>,
+    before: dense::DFA<Vec<u32>>,
+    id: dense::DFA<Vec<u32>>,
+    after: dense::DFA<Vec<u32>>,
+}
+
+impl PatternDfas {
+    fn load(p: &artifact::PatternRule) -> Result<PatternDfas, ArtifactError> {
+        let one = |bytes: &[u8]| -> Result<dense::DFA<Vec<u32>>, ArtifactError> {
+            let mut words = vec![0u32; bytes.len().div_ceil(4)];
+            for (w, c) in words.iter_mut().zip(bytes.chunks(4)) {
+                let mut a = [0u8; 4];
+                a[..c.len()].copy_from_slice(c);
+                *w = u32::from_ne_bytes(a);
+            }
+            let (dfa, _) = dense::DFA::from_bytes(&words_as_bytes(&words)[..bytes.len()])
+                .map_err(dfa_error)?;
+            Ok(dfa.to_owned())
+        };
+        let [f, r, a, i, c] = p.parts();
+        Ok(PatternDfas {
+            forward: one(f)?,
+            reverse: one(r)?,
+            before: one(a)?,
+            id: one(i)?,
+            after: one(c)?,
+        })
+    }
+
+    /// The leftmost-first match in `text`: (start, the id's span relative
+    /// to start, end).
+    fn find(&self, text: &[u8]) -> Option<(usize, (usize, usize), usize)> {
+        let end = self
+            .forward
+            .try_search_fwd(&Input::new(text))
+            .ok()??
+            .offset();
+        let start = self
+            .reverse
+            .try_search_rev(&Input::new(text).range(..end).anchored(Anchored::Yes))
+            .ok()??
+            .offset();
+        let m = text.get(start..end).filter(|m| m.len() <= MAX_ID_MATCH)?;
+        let ends = |dfa: &dense::DFA<Vec<u32>>, t: &[u8]| {
+            let mut v = Vec::new();
+            run_dfa(dfa, t, |_, e| v.push(e));
+            v.dedup();
+            v
+        };
+        // `A` ending earliest, then `B` longest, such that `C` ends the match.
+        for p in ends(&self.before, m) {
+            for q in ends(&self.id, &m[p..]).into_iter().rev() {
+                if ends(&self.after, &m[p + q..]).last() == Some(&(m.len() - p - q)) {
+                    return Some((start, (p, p + q), end));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A shard's DFA bytes inside the DFA section.
+fn shard_bytes<'a>(section: &'a [u8], shard: &artifact::Shard) -> Result<&'a [u8], ArtifactError> {
+    let (off, len) = (shard.dfa.0 as usize, shard.dfa.1 as usize);
+    section
+        .get(off..off.saturating_add(len))
+        .ok_or(ArtifactError::Layout("shard DFA outside the DFA section"))
 }
 
 fn words_as_bytes(words: &[u32]) -> &[u8] {

@@ -82,7 +82,7 @@ fn is_blank(b: u8) -> bool {
 }
 
 /// Skips blanks from `i`.
-fn skip_blanks(s: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_blanks(s: &[u8], mut i: usize) -> usize {
     while i < s.len() && is_blank(s[i]) {
         i += 1;
     }
@@ -119,13 +119,77 @@ const WEEKDAYS: [&[u8]; 7] = [
     b"Mon ", b"Tue ", b"Wed ", b"Thu ", b"Fri ", b"Sat ", b"Sun ",
 ];
 
-/// `Www Mmm dd hh:mm:ss` (a weekday first, as `logread` and ctime print
-/// it) or `Mmm dd hh:mm:ss`: bytes used.
-fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
-    match s.get(..4) {
-        Some(w) if WEEKDAYS.contains(&w) => parse_bsd_date(&s[4..]).map(|n| n + 4),
-        _ => parse_bsd_date(s),
+/// A month's English abbreviation at the start of `s`.
+fn is_month(s: &[u8]) -> bool {
+    s.get(..3)
+        .and_then(|m| std::str::from_utf8(m).ok())
+        .is_some_and(|m| MONTHS.contains(&m))
+}
+
+/// One or two digits (a day of the month) at `i`: the end.
+fn day_at(s: &[u8], i: usize) -> Option<usize> {
+    let n = s[i.min(s.len())..]
+        .iter()
+        .take(3)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (1..=2).contains(&n).then_some(i + n)
+}
+
+/// `hh:mm:ss` at `i`, with optional fractional seconds: the end.
+fn time_at(s: &[u8], i: usize) -> Option<usize> {
+    let t = s.get(i..i + 8)?;
+    let d = |k: usize| t[k].is_ascii_digit();
+    if !(d(0) && d(1) && t[2] == b':' && d(3) && d(4) && t[5] == b':' && d(6) && d(7)) {
+        return None;
     }
+    let mut end = i + 8;
+    if s.get(end) == Some(&b'.') {
+        end += 1;
+        while end < s.len() && s[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    Some(end)
+}
+
+/// A syslog-style date and time at the start of `s`: bytes used. The forms
+/// syslog writers and daemons' own log files print:
+/// `Mmm dd hh:mm:ss` (day padded with a blank or a zero, or a single digit
+/// after one blank), optionally after a weekday (`logread`, ctime) and
+/// before a year; `dd Mmm hh:mm:ss` (ntpd's and ntpdate's files); fractional
+/// seconds on the time. A year is only taken when a blank, a colon or the
+/// end follows it.
+fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
+    let i = match s.get(..4) {
+        Some(w) if WEEKDAYS.contains(&w) => 4,
+        _ => 0,
+    };
+    let time_start = if is_month(&s[i..]) && s.get(i + 3) == Some(&b' ') {
+        // `Mmm dd`, `Mmm  d` or `Mmm d`.
+        let d0 = if s.get(i + 4) == Some(&b' ') {
+            i + 5
+        } else {
+            i + 4
+        };
+        let d1 = day_at(s, d0)?;
+        (s.get(d1) == Some(&b' ')).then_some(d1 + 1)?
+    } else {
+        // `dd Mmm`.
+        let d1 = day_at(s, i)?;
+        (s.get(d1) == Some(&b' ') && is_month(&s[d1 + 1..]) && s.get(d1 + 4) == Some(&b' '))
+            .then_some(d1 + 5)?
+    };
+    let mut end = time_at(s, time_start)?;
+    // An optional year (`Nov 22 10:15:02 2026`).
+    if s.len() >= end + 5
+        && s[end] == b' '
+        && s[end + 1..end + 5].iter().all(u8::is_ascii_digit)
+        && s.get(end + 5).is_none_or(|b| is_blank(*b) || *b == b':')
+    {
+        end += 5;
+    }
+    Some(end)
 }
 
 /// `daemon.info`, `authpriv.warn`: the facility and level some syslog
@@ -144,6 +208,55 @@ fn is_facility_level(tok: &[u8]) -> bool {
             .iter()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && LEVELS.contains(&level)
+}
+
+/// `name  | `: the prefix `docker compose logs` writes before each line of
+/// a service (`postfix-mailcow_1    | Feb  7 11:17:56 mail postfix/qmgr...`):
+/// bytes used, 0 without one.
+fn compose_prefix(s: &[u8]) -> usize {
+    let name = s
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    if name == 0 || !s[0].is_ascii_alphanumeric() {
+        return 0;
+    }
+    let blanks = s[name..].iter().take_while(|b| **b == b' ').count();
+    let bar = name + blanks;
+    if blanks > 0 && s.get(bar) == Some(&b'|') && s.get(bar + 1) == Some(&b' ') {
+        bar + 2
+    } else {
+        0
+    }
+}
+
+/// `INFO`, `NOTICE`: a severity in capitals after the host, as some
+/// network operating systems' syslog templates print it (SONiC:
+/// `Oct 28 04:57:11.748425 sonic NOTICE ntpd[46252]: ...`).
+fn is_level_word(tok: &[u8]) -> bool {
+    const LEVELS: [&[u8]; 11] = [
+        b"EMERG", b"ALERT", b"CRIT", b"ERR", b"ERROR", b"WARN", b"WARNING", b"NOTICE", b"INFO",
+        b"DEBUG", b"PANIC",
+    ];
+    LEVELS.contains(&tok)
+}
+
+/// `[2026-11-22 10:15:02]` at `i`: a date and time in brackets (digits, a
+/// colon, at least 8 bytes of date characters). The closing bracket's offset.
+fn bracketed_timestamp(s: &[u8], i: usize) -> Option<usize> {
+    if s.get(i) != Some(&b'[') {
+        return None;
+    }
+    let c = s[i..].iter().position(|b| *b == b']')?;
+    let inner = &s[i + 1..i + c];
+    (inner.len() >= 8
+        && inner.contains(&b':')
+        && inner.iter().any(u8::is_ascii_digit)
+        && inner
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b" -:.+/T".contains(b)))
+    .then_some(i + c)
 }
 
 /// `<10.4>`: facility and severity in brackets before the host.
@@ -171,63 +284,37 @@ fn bracketed_program(s: &[u8], i: usize) -> Option<((usize, usize), usize)> {
     .then_some(((i + 1, close), end))
 }
 
-/// `Mmm dd hh:mm:ss` (day may be space padded, an optional year may
-/// follow): bytes used.
-fn parse_bsd_date(s: &[u8]) -> Option<usize> {
-    if s.len() < 15 {
-        return None;
-    }
-    let month = std::str::from_utf8(&s[..3]).ok()?;
-    if !MONTHS.contains(&month) || s[3] != b' ' {
-        return None;
-    }
-    let day = &s[4..6];
-    let day_ok = (day[0] == b' ' || day[0].is_ascii_digit()) && day[1].is_ascii_digit();
-    let t = &s[7..15];
-    let time_ok = s[6] == b' '
-        && t[0].is_ascii_digit()
-        && t[1].is_ascii_digit()
-        && t[2] == b':'
-        && t[3].is_ascii_digit()
-        && t[4].is_ascii_digit()
-        && t[5] == b':'
-        && t[6].is_ascii_digit()
-        && t[7].is_ascii_digit();
-    if !(day_ok && time_ok) {
-        return None;
-    }
-    let mut end = 15;
-    // Fractional seconds, then an optional year (`Nov 22 10:15:02 2026`).
-    if s.get(end) == Some(&b'.') {
-        end += 1;
-        while end < s.len() && s[end].is_ascii_digit() {
-            end += 1;
-        }
-    }
-    if s.len() >= end + 5
-        && s[end] == b' '
-        && s[end + 1..end + 5].iter().all(u8::is_ascii_digit)
-        && s.get(end + 5).is_none_or(|b| is_blank(*b))
-    {
-        end += 5;
-    }
-    Some(end)
-}
-
-/// An RFC 3339 timestamp token (`2026-11-22T10:15:02.120Z`): bytes used.
+/// An RFC 3339 timestamp token (`2026-11-22T10:15:02.120Z`), or the date
+/// and time with a blank between them (`2021-03-17 12:35:41`, as daemons'
+/// own log files write it): bytes used.
 fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
-    if !s.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit)) || s.get(4) != Some(&b'-') {
+    let date = s.get(..10)?;
+    let d = |k: usize| date[k].is_ascii_digit();
+    if !(d(0)
+        && d(1)
+        && d(2)
+        && d(3)
+        && date[4] == b'-'
+        && d(5)
+        && d(6)
+        && date[7] == b'-'
+        && d(8)
+        && d(9))
+    {
         return None;
     }
-    let end = token_end(s, 0);
-    let t = &s[..end];
-    let ok = t.len() >= 19
-        && t[..4].iter().all(u8::is_ascii_digit)
-        && t[4] == b'-'
-        && t[7] == b'-'
-        && (t[10] == b'T' || t[10] == b't')
-        && t[13] == b':';
-    ok.then_some(end)
+    match s.get(10) {
+        Some(b'T' | b't') => {
+            let end = token_end(s, 0);
+            (end >= 19 && s[13] == b':').then_some(end)
+        }
+        Some(b' ') => {
+            let t = time_at(s, 11)?;
+            // A zone or anything else glued to the time belongs to it.
+            Some(token_end(s, t))
+        }
+        _ => None,
+    }
 }
 
 /// Where a program tag's parts are, as byte offsets.
@@ -331,10 +418,10 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         tag_start: 0,
         msg_start: 0,
     };
-    let mut i = 0;
-    if let Some((pri, used)) = parse_pri(s) {
+    let mut i = compose_prefix(s);
+    if let Some((pri, used)) = parse_pri(&s[i..]) {
         h.pri = Some(pri);
-        i = used;
+        i += used;
     }
     // RFC 5424: `<PRI>1 `.
     if h.pri.is_some() && s.get(i) == Some(&b'1') && s.get(i + 1) == Some(&b' ') {
@@ -345,35 +432,61 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         }
     }
     // Clavister: `[timestamp] PROG: `. The brackets must hold a date and
-    // time (SEIL's `[12] begin new tunnel` must stay a message).
-    if s.get(i) == Some(&b'[') {
-        let close = s[i..].iter().position(|b| *b == b']').filter(|&c| {
-            let inner = &s[i + 1..i + c];
-            inner.len() >= 8
-                && inner.contains(&b':')
-                && inner.iter().any(u8::is_ascii_digit)
-                && inner
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || b" -:.+/T".contains(b))
-        });
-        if let Some(close) = close {
-            let after = skip_blanks(s, i + close + 1);
-            if let Some(t) = parse_tag(s, after) {
-                h.format = WireFormat::Bracketed;
-                h.timestamp = sub(line, i + 1, i + close);
-                h.set_tag(line, &t);
-                h.tag_start = after;
-                return h;
+    // time (SEIL's `[12] begin new tunnel` must stay a message). Without a
+    // tag after them (a daemon's own log file: syslog-ng's
+    // `[2017-05-29T20:14:52.676323] syslog-ng starting up`, or a collector's
+    // timestamp before the daemon's; up to three more are skipped), the
+    // message follows.
+    if let Some(close) = bracketed_timestamp(s, i) {
+        let mut after = skip_blanks(s, close + 1);
+        for _ in 0..3 {
+            match bracketed_timestamp(s, after) {
+                Some(c) => after = skip_blanks(s, c + 1),
+                None => break,
             }
         }
+        h.format = WireFormat::Bracketed;
+        h.timestamp = sub(line, i + 1, close);
+        h.tag_start = after;
+        h.msg_start = after;
+        if let Some(t) = parse_tag(s, after) {
+            h.set_tag(line, &t);
+        }
+        return h;
     }
-    // RFC 3164.
-    let ts = parse_bsd_timestamp(&s[i..]).or_else(|| parse_iso_timestamp(&s[i..]));
+    // RFC 3164. Without a PRI, a line may start with a blank (a day
+    // padded with one: ` 1 Feb 16:03:27 ntpd[2307]: ...`).
+    let t0 = if h.pri.is_none() {
+        skip_blanks(s, i)
+    } else {
+        i
+    };
+    let ts = parse_bsd_timestamp(&s[t0..]).or_else(|| parse_iso_timestamp(&s[t0..]));
     if let Some(used) = ts {
-        let ts_end = i + used;
-        let after_ts = skip_blanks(s, ts_end);
+        let mut t0 = t0;
+        let mut ts_end = t0 + used;
+        // A collector's timestamp before the daemon's own line (Docker's
+        // `2017-07-21T06:22:36.875029166Z Jul 21 06:22:36 mail postfix/...`):
+        // the inner one is the line's.
+        let inner = skip_blanks(s, ts_end);
+        if let Some(used) =
+            parse_bsd_timestamp(&s[inner..]).or_else(|| parse_iso_timestamp(&s[inner..]))
+        {
+            t0 = inner;
+            ts_end = inner + used;
+        }
         h.format = WireFormat::Rfc3164;
-        h.timestamp = sub(line, i, ts_end);
+        h.timestamp = sub(line, t0, ts_end);
+        // `timestamp: message`: a daemon's own log file (Libreswan's
+        // `Nov 18 14:49:43.848976: "conn" #5: ...`, keepalived's
+        // `Fri Apr  3 00:47:43 2020: Starting ...`): no host, no tag.
+        if s.get(ts_end) == Some(&b':') && s.get(ts_end + 1).is_none_or(|b| is_blank(*b)) {
+            let m = skip_blanks(s, ts_end + 1);
+            h.tag_start = m;
+            h.msg_start = m;
+            return h;
+        }
+        let after_ts = skip_blanks(s, ts_end);
         // Up to the tag: a host, a `facility.level` word or a
         // `<facility.severity>`, each optional. A host has no brackets.
         let mut tag_at = after_ts;
@@ -390,7 +503,10 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
                 h.msg_start = m;
                 return h;
             }
-            if is_facility_level(tok) || is_bracketed_priority(tok) {
+            if is_facility_level(tok)
+                || is_bracketed_priority(tok)
+                || (h.host.is_some() && is_level_word(tok))
+            {
                 tag_at = skip_blanks(s, end);
             } else if h.host.is_none() && !tok.is_empty() && !tok.contains(&b'[') {
                 h.host = sub(line, tag_at, end);

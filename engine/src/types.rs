@@ -19,10 +19,17 @@ pub enum ValueType {
     Version = 8,
     String = 9,
     Text = 10,
+    /// A decimal number with an optional fraction, as daemons print `%.1f`.
+    Number = 11,
+    /// An IPv4 or IPv6 address, where a daemon prints either.
+    Ip = 12,
+    /// Any text on the line, blanks included, possibly empty: the `<*>`
+    /// wildcard of template miners (Drain and its successors).
+    Any = 13,
 }
 
 impl ValueType {
-    pub const ALL: [ValueType; 11] = [
+    pub const ALL: [ValueType; 14] = [
         ValueType::Int,
         ValueType::Hex,
         ValueType::Ipv4,
@@ -34,6 +41,9 @@ impl ValueType {
         ValueType::Version,
         ValueType::String,
         ValueType::Text,
+        ValueType::Number,
+        ValueType::Ip,
+        ValueType::Any,
     ];
 
     pub fn from_u8(v: u8) -> Option<ValueType> {
@@ -53,6 +63,9 @@ impl ValueType {
             ValueType::Version => "version",
             ValueType::String => "string",
             ValueType::Text => "text",
+            ValueType::Number => "number",
+            ValueType::Ip => "ip",
+            ValueType::Any => "any",
         }
     }
 
@@ -75,12 +88,20 @@ impl ValueType {
             ValueType::Version => r"[vV]?[0-9][0-9A-Za-z._+~\-]*",
             ValueType::String => r"[^ \t\r\n]+",
             ValueType::Text => r"[^ \t\r\n]+(?:[ \t]+[^ \t\r\n]+)*",
+            ValueType::Number => r"[+\-]?[0-9]+(?:\.[0-9]+)?",
+            ValueType::Ip => {
+                r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}"
+            }
+            ValueType::Any => r"[^\r\n]*",
         }
     }
 
     /// Whether `v` is entirely a value of this type (the same language as
     /// [`ValueType::regex`]).
     pub fn accepts(self, v: &[u8]) -> bool {
+        if self == ValueType::Any {
+            return !v.iter().any(|&b| b == b'\r' || b == b'\n');
+        }
         if v.is_empty() {
             return false;
         }
@@ -132,12 +153,26 @@ impl ValueType {
             }
             ValueType::String => v.iter().all(|&b| !blank(b) && !nl(b)),
             ValueType::Text => !blank(v[0]) && !blank(v[v.len() - 1]) && v.iter().all(|&b| !nl(b)),
+            ValueType::Number => {
+                let digits = match v[0] {
+                    b'+' | b'-' => &v[1..],
+                    _ => v,
+                };
+                let mut parts = digits.splitn(2, |b| *b == b'.');
+                let whole = parts.next().unwrap_or_default();
+                let frac = parts.next();
+                !whole.is_empty()
+                    && whole.iter().all(u8::is_ascii_digit)
+                    && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+            }
+            ValueType::Ip => is_ipv4(v) || is_ipv6(v),
+            ValueType::Any => unreachable!("handled above"),
         }
     }
 
     /// Whether a value of this type may contain blanks.
     pub fn spans_blanks(self) -> bool {
-        self == ValueType::Text
+        matches!(self, ValueType::Text | ValueType::Any)
     }
 
     /// Whether the extractor prefers the shortest value (strings and text
@@ -146,7 +181,11 @@ impl ValueType {
     pub fn lazy(self) -> bool {
         matches!(
             self,
-            ValueType::String | ValueType::Text | ValueType::Ifname | ValueType::Version
+            ValueType::String
+                | ValueType::Text
+                | ValueType::Ifname
+                | ValueType::Version
+                | ValueType::Any
         )
     }
 }
@@ -210,5 +249,13 @@ mod tests {
             Text.accepts(b"Connection refused") && !Text.accepts(b" a") && !Text.accepts(b"a ")
         );
         assert!(Hex.accepts(b"c1a2b3d4") && !Hex.accepts(b"0xc1"));
+        assert!(
+            Number.accepts(b"46.0")
+                && Number.accepts(b"-3")
+                && !Number.accepts(b"1.")
+                && !Number.accepts(b"1.2.3")
+        );
+        assert!(Ip.accepts(b"192.0.2.1") && Ip.accepts(b"2001:db8::c7") && !Ip.accepts(b"x"));
+        assert!(Any.accepts(b"") && Any.accepts(b" a b ") && !Any.accepts(b"a\nb"));
     }
 }

@@ -596,3 +596,294 @@ fn the_program_is_a_scope_and_a_line_without_one_matches_relaxed() {
     );
     assert_eq!(key_of(&m, "Nov 22 10:15:02 gw sshd[1]: Exit."), None);
 }
+
+#[test]
+fn header_forms_of_daemons_own_files_and_collectors() {
+    let m = matcher(vec![entry(
+        NXR,
+        "nxr:ng",
+        "syslog-ng[<PID>]: syslog-ng starting up; version='<VERSION>'",
+        &[("PID", "int"), ("VERSION", "version")],
+    )]);
+    let body = "syslog-ng starting up; version='3.9.1'";
+    for line in [
+        // A single-digit day after one blank; the day first (ntpd's files).
+        format!("Mar 7 02:09:33 h syslog-ng[1]: {body}"),
+        format!("20 Oct 10:28:01 syslog-ng[1]: {body}"),
+        format!(" 1 Feb 16:03:27 syslog-ng[1]: {body}"),
+        // The ISO date and time with a blank; fractional seconds.
+        format!("2021-03-17 12:35:41 syslog-ng[1]: {body}"),
+        format!("Nov 18 14:49:43.848976 h syslog-ng[1]: {body}"),
+        // A severity word in capitals after the host (SONiC).
+        format!("Oct 28 04:57:11.748425 sonic NOTICE syslog-ng[1]: {body}"),
+        // `docker compose logs`, and a collector's timestamp before the line's.
+        format!("mail_1    | Jul 19 08:03:44 mail syslog-ng[1]: {body}"),
+        format!("2017-07-21T06:22:36.875029166Z Jul 21 06:22:36 mail syslog-ng[1]: {body}"),
+    ] {
+        let r = m.match_line(&line).expect(&line);
+        assert!(r.relaxed.is_empty(), "{line}");
+        assert_eq!(r.header.program, Some("syslog-ng"), "{line}");
+    }
+    // A daemon's own file: the time, a colon, the message (no program).
+    for line in [
+        format!("Nov 18 14:49:43.848976: {body}"),
+        format!("Fri Apr  3 00:47:43 2020: {body}"),
+        // A bracketed date and time without a tag; a second one too.
+        format!("[2017-05-29T20:14:52.676323] {body}"),
+        format!("[2022-10-12 10:03:09] [2022-10-12T10:03:09.845477] {body}"),
+    ] {
+        let r = m.match_line(&line).expect(&line);
+        assert_eq!(r.header.program, None, "{line}");
+        assert_eq!(
+            r.relaxed.names().collect::<Vec<_>>(),
+            ["no-program"],
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn program_aliases_are_data_and_match_relaxed() {
+    use logref_engine::Relaxed;
+    let patch = json!({ NXR: { "aliases": {
+        "charon": ["charon-systemd"],
+        "postfix/smtpd": ["postfix*/smtpd"],
+    }}});
+    let m = matcher_with(
+        vec![
+            entry(
+                NXR,
+                "nxr:ike",
+                "charon: <NUM1>[IKE] giving up after <NUM2> retransmits",
+                &[("NUM1", "int"), ("NUM2", "int")],
+            ),
+            {
+                // A user catalog's entry names its program.
+                let mut e = entry(
+                    NXR,
+                    "nxr:connect",
+                    "connect from <client>[<ip>]",
+                    &[("client", "string"), ("ip", "ip")],
+                );
+                e.program = Some("postfix/smtpd".into());
+                e
+            },
+        ],
+        patch,
+    );
+    let r = m
+        .match_line("Apr 02 14:15:55 h charon-systemd[4]: 14[IKE] giving up after 5 retransmits")
+        .unwrap();
+    assert_eq!(m.entries()[r.entry].key, "nxr:ike");
+    assert_eq!(r.relaxed, Relaxed::PROGRAM_ALIAS);
+    // `*`: any run of characters; the program's own name is no alias.
+    for (line, relaxed) in [
+        (
+            "Jan 1 00:00:00 mx postfix/submission/smtpd[9]: connect from a[2001:db8::1]",
+            true,
+        ),
+        (
+            "Jan 1 00:00:00 mx postfix-in/smtpd[9]: connect from a[192.0.2.1]",
+            true,
+        ),
+        (
+            "Jan 1 00:00:00 mx postfix/smtpd[9]: connect from a[192.0.2.1]",
+            false,
+        ),
+    ] {
+        let r = m.match_line(line).expect(line);
+        assert_eq!(m.entries()[r.entry].key, "nxr:connect");
+        assert_eq!(!r.relaxed.is_empty(), relaxed, "{line}");
+    }
+    // Not an alias: another daemon.
+    assert_eq!(
+        key_of(
+            &m,
+            "Jan 1 00:00:00 mx sendmail[9]: connect from a[192.0.2.1]"
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_known_programs_line_only_matches_its_own_templates() {
+    let m = matcher(vec![
+        entry(
+            NXR,
+            "nxr:lcp",
+            "pppd[<PID>]: LCP terminated by peer",
+            &[("PID", "int")],
+        ),
+        entry(
+            NXR,
+            "nxr:x",
+            "charon: <NUM>[IKE] sending keep alive",
+            &[("NUM", "int")],
+        ),
+        // Starts with a value that could hold a tag: never without its program.
+        entry(
+            NXR,
+            "nxr:lost",
+            "smtpd[<PID>]: <queue_id>: lost connection after <cmd>",
+            &[("PID", "int"), ("queue_id", "string"), ("cmd", "string")],
+        ),
+    ]);
+    // RFC 5424 carries the program outside the message: charon's line
+    // with pppd's text is still charon's.
+    assert_eq!(
+        key_of(
+            &m,
+            "<30>1 2026-11-22T10:15:02Z gw charon 1 - - LCP terminated by peer"
+        ),
+        None
+    );
+    assert_eq!(
+        key_of(&m, "LCP terminated by peer").as_deref(),
+        Some("nxr:lcp")
+    );
+    // The value does not read the program tag as a queue id.
+    assert_eq!(
+        key_of(
+            &m,
+            "Jan 1 00:00:00 mx smtpd[4]: lost connection after CONNECT"
+        ),
+        None
+    );
+    assert_eq!(
+        key_of(
+            &m,
+            "Jan 1 00:00:00 mx sendmail[4]: lost connection after CONNECT"
+        ),
+        None
+    );
+    assert_eq!(
+        key_of(
+            &m,
+            "Jan 1 00:00:00 mx smtpd[4]: 3F2A41C: lost connection after DATA"
+        )
+        .as_deref(),
+        Some("nxr:lost")
+    );
+}
+
+#[test]
+fn wider_readings_match_relaxed_and_the_documented_text_wins() {
+    use logref_engine::Relaxed;
+    let patch = json!({ NXR: {
+        "variants": [{"replace": "tunnel<NUM1>", "with": "<conn>", "relaxed": "connection-name", "why": "t"}],
+        "infixes": [{"applies_to_prefix": "pluto[<PID>]: \"<conn>\"", "before": "[<instance>] <peer>",
+                     "types": {"instance": "int"}, "why": "t"}],
+    }});
+    let m = matcher_with(
+        vec![entry(
+            NXR,
+            "nxr:isakmp",
+            "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: ISAKMP SA established",
+            &[("PID", "int"), ("NUM1", "int"), ("NUM2", "int")],
+        )],
+        patch,
+    );
+    let r = m
+        .match_line("Nov 22 10:15:05 nxr1 pluto[2231]: \"tunnel1\" #3: ISAKMP SA established")
+        .unwrap();
+    assert!(r.relaxed.is_empty());
+    let line =
+        "Mar 12 09:32:14 c7 pluto[3776]: \"l2tp-psk\"[2] 192.0.2.141 #3: ISAKMP SA established";
+    let r = m.match_line(line).unwrap();
+    assert_eq!(r.relaxed, Relaxed::CONNECTION_NAME);
+    assert_eq!(
+        params(&m, line),
+        pv(&[
+            ("PID", "3776"),
+            ("conn", "l2tp-psk"),
+            ("instance", "2"),
+            ("peer", "192.0.2.141"),
+            ("NUM2", "3")
+        ])
+    );
+}
+
+#[test]
+fn an_id_pattern_key_rule_names_the_entry_anywhere_in_the_line() {
+    let patch = json!({ NXR: { "key_only": true, "key_rules": [
+        {"kind": "pattern", "pattern": "%([A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)?-[0-7]-[A-Z0-9_]+):"}
+    ]}});
+    let mut e = entry(
+        NXR,
+        "cisco:LINEPROTO-5-UPDOWN",
+        "Line protocol on Interface <interface>, changed state to <state>",
+        &[("interface", "ifname"), ("state", "string")],
+    );
+    e.vendor_id = Some("LINEPROTO-5-UPDOWN".into());
+    let m = matcher_with(vec![e], patch);
+    let line = "<189>1440: sw1: *Jun  1 13:35:45.562: %LINEPROTO-5-UPDOWN: Line protocol on Interface FastEthernet0/2, changed state to up";
+    let r = m.match_line(line).unwrap();
+    assert_eq!(r.kind, MatchKind::Key);
+    assert_eq!(
+        params(&m, line),
+        pv(&[("interface", "FastEthernet0/2"), ("state", "up")])
+    );
+    // Another id, the same text: the id decides, and it is not ours.
+    assert_eq!(
+        key_of(
+            &m,
+            "%LINEPROTO-5-DOWNUP: Line protocol on Interface Fa0/2, changed state to up"
+        ),
+        None
+    );
+    // A pattern without exactly one top-level capture is refused.
+    for bad in ["%[A-Z]+:", "%(A)|(B):", "(?:%([A-Z]+))*:"] {
+        let patch = json!({ NXR: { "key_rules": [{"kind": "pattern", "pattern": bad}] }});
+        let mut e = entry(NXR, "x:A", "a", &[]);
+        e.vendor_id = Some("A".into());
+        assert!(
+            compile::compile(&catalog_of(vec![e], patch)).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn wildcards_and_wider_value_types() {
+    let m = matcher(vec![
+        entry(
+            NXR,
+            "nxr:sent",
+            "smtp[<PID>]: to=<<rcpt>>, status=sent (<*>)",
+            &[("PID", "int"), ("rcpt", "any"), ("*", "any")],
+        ),
+        entry(
+            NXR,
+            "nxr:time",
+            "pppd[<PID>]: Connect time <NUM> minutes.",
+            &[("PID", "int"), ("NUM", "number")],
+        ),
+        entry(
+            NXR,
+            "nxr:step",
+            "ntpdate[<PID>]: step time server <ip> offset <off> sec",
+            &[("PID", "int"), ("ip", "ip"), ("off", "number")],
+        ),
+    ]);
+    let line = "Jan 1 00:00:00 mx smtp[4]: to=<>, status=sent (250 2.0.0 Ok: queued as 3F2A)";
+    assert_eq!(
+        params(&m, line),
+        pv(&[
+            ("PID", "4"),
+            ("rcpt", ""),
+            ("*", "250 2.0.0 Ok: queued as 3F2A")
+        ])
+    );
+    assert_eq!(
+        key_of(&m, "Jan 1 00:00:00 h pppd[4]: Connect time 46.0 minutes.").as_deref(),
+        Some("nxr:time")
+    );
+    assert_eq!(
+        key_of(&m, "Jan 1 00:00:00 h pppd[4]: Connect time 4.6.0 minutes."),
+        None
+    );
+    assert_eq!(
+        params(&m, "16 Jul 17:30:14 ntpdate[3357]: step time server 2001:4428:0:dc::20 offset -0.005959 sec"),
+        pv(&[("PID", "3357"), ("ip", "2001:4428:0:dc::20"), ("off", "-0.005959")])
+    );
+}

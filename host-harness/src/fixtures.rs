@@ -74,6 +74,9 @@ pub fn value(ty: ParamType, rng: &mut Rng) -> String {
         ParamType::Version => format!("{}.{}.{}", rng.below(10), rng.below(20), rng.below(100)),
         ParamType::String => rng.pick(WORDS).to_string(),
         ParamType::Text => rng.pick(TEXTS).to_string(),
+        ParamType::Number => format!("{}.{}", rng.below(1000), rng.below(10)),
+        ParamType::Ip => format!("2001:db8::{:x}", 1 + rng.below(0xfffe)),
+        ParamType::Any => rng.pick(TEXTS).to_string(),
     }
 }
 

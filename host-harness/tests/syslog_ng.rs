@@ -79,9 +79,20 @@ fn the_example_configuration_loads_in_syslog_ng() {
 fn syslog_ng_names_the_generated_corpus_as_the_plugin_does() {
     require("syslog-ng");
     let corpus = root().join("fixtures/generated/corpus.jsonl");
+    // Every corpus line but those syslog-ng cannot take as one message
+    // (empty, or holding a newline).
+    let lines = std::fs::read_to_string(&corpus)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let line = v["line"].as_str().unwrap_or("");
+            !line.trim().is_empty() && !line.contains('\n')
+        })
+        .count();
     let cmp = syslog_ng_cmd::compare(&[corpus], None).unwrap();
     let t = &cmp.total;
-    assert_eq!(t.lines, 2383);
+    assert_eq!(t.lines, lines);
     // The differences the README's syslog-ng section counts by cause: a
     // bare line that syslog-ng reads as a PRI, the ruleset order (a
     // program's catch-all template before a template without a program),

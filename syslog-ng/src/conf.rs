@@ -96,6 +96,26 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
                     format!("parser(p_logref_kv); if ({cond}) {{ parser(p_logref_key_{n}); }};"),
                 ));
             }
+            KeyRule::Pattern(rule) => {
+                // syslog-ng's regexp-parser (PCRE) finds the id; the same
+                // pattern for ids, which are plain text. The template's
+                // parameters after the id are not extracted here.
+                let [a, b, c] = &rule.split;
+                let named = format!("{a}(?<logref_id>{b}){c}");
+                let _ = writeln!(
+                    parsers,
+                    "# Key rule {n}: the id is the capture of `{}` anywhere in the message.\n\
+                     parser p_logref_key_{n}_find {{ regexp-parser(patterns(\"{}\") prefix(\"{KV_PREFIX}\")); }};\n\
+                     parser p_logref_key_{n} {{ {}; }};",
+                    rule.pattern,
+                    named.replace('\\', "\\\\").replace('"', "\\\""),
+                    db(&program, &format!("${{{KV_PREFIX}logref_id}}"))
+                );
+                steps.push((
+                    format!("key rule {n}: id pattern"),
+                    format!("if (parser(p_logref_key_{n}_find)) {{ parser(p_logref_key_{n}); }};"),
+                ));
+            }
             KeyRule::Tag => {
                 let text_program = tag_text_ruleset_program(n);
                 let text = format!("${{{TEXT}}}");

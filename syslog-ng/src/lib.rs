@@ -12,7 +12,7 @@
 //!   program its template names, or each program of its source when it
 //!   starts with a value), or in the ruleset for messages without a
 //!   program; a template that names a program and has at least
-//!   [`MIN_NO_PROGRAM_WEIGHT`] literal bytes is also a rule of a ruleset
+//!   [`logref_engine::matcher::MIN_NO_PROGRAM_WEIGHT`] literal bytes is also a rule of a ruleset
 //!   for messages without a program, as the engine's relaxed no-program
 //!   match;
 //! * each key rule is a ruleset of its own, looked up by the example
@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use logref_engine::artifact::{EntryInfo, KeyRule, Scope, Tables};
-use logref_engine::matcher::MIN_NO_PROGRAM_WEIGHT;
+use logref_engine::matcher::{may_match_without_program, Relaxed};
 
 /// File names written by [`Export::write`].
 pub const PDB_FILE: &str = "logref.pdb";
@@ -47,6 +47,7 @@ pub fn key_ruleset_program(rule: usize, key_rule: &KeyRule) -> String {
             format!("logref-key-{rule}-{}", pattern::value_name(field))
         }
         KeyRule::Tag => format!("logref-key-{rule}-tag"),
+        KeyRule::Pattern(_) => format!("logref-key-{rule}-pattern"),
     }
 }
 
@@ -167,8 +168,9 @@ impl Ruleset {
 #[derive(Debug, Default)]
 struct Rule {
     patterns: Vec<pattern::Rendered>,
-    /// `relaxed` values (a template's program not on the line).
-    relaxed: bool,
+    /// What its matches relax, as the engine's bits (a wider reading, a
+    /// program alias, a template's program not on the line); 0: strict.
+    relaxed: u8,
     /// The rule names its entry by a key rule.
     by_key: bool,
 }
@@ -201,12 +203,16 @@ pub fn export(tables: &Tables, options: &Options) -> Export {
             let _ = writeln!(pdb, "    <pattern>{}</pattern>", xml(&p.replace('@', "@@")));
         }
         pdb.push_str("    <rules>\n");
-        for (&entry, rule) in rules {
+        for (&(entry, relaxed), rule) in rules {
             let e = &tables.entries[entry];
             named[entry] = true;
             stats.rules += 1;
             stats.patterns += rule.patterns.len();
-            let rule_id = format!("{}@{rs_id}", e.key);
+            // A wider reading of the same entry is a rule of its own.
+            let rule_id = match relaxed {
+                0 => format!("{}@{rs_id}", e.key),
+                r => format!("{}~{r}@{rs_id}", e.key),
+            };
             let example = if options.omit_examples.contains(&rule_id) {
                 None
             } else {
@@ -265,41 +271,72 @@ fn write_rule(out: &mut String, id: &str, rule: &Rule, e: &EntryInfo, example: O
 }
 
 /// Every rule, by ruleset then entry (both in a stable order).
-fn rulesets(tables: &Tables) -> BTreeMap<Ruleset, BTreeMap<usize, Rule>> {
-    let mut out: BTreeMap<Ruleset, BTreeMap<usize, Rule>> = BTreeMap::new();
-    let mut add = |rs: Ruleset, entry: usize, patterns: &[pattern::Rendered], relaxed: bool| {
+fn rulesets(tables: &Tables) -> BTreeMap<Ruleset, BTreeMap<(usize, u8), Rule>> {
+    let mut out: BTreeMap<Ruleset, BTreeMap<(usize, u8), Rule>> = BTreeMap::new();
+    let mut add = |rs: Ruleset, entry: usize, patterns: &[pattern::Rendered], relaxed: u8| {
         if patterns.is_empty() {
             return;
         }
         let by_key = matches!(rs, Ruleset::Key(_) | Ruleset::KeyText(_));
-        let rule = out.entry(rs).or_default().entry(entry).or_default();
+        let rule = out
+            .entry(rs)
+            .or_default()
+            .entry((entry, relaxed))
+            .or_default();
         for p in patterns {
             if !rule.patterns.contains(p) {
                 rule.patterns.push(p.clone());
             }
         }
-        rule.relaxed |= relaxed;
+        rule.relaxed = relaxed;
         rule.by_key |= by_key;
     };
     // Key-only templates pull the parameters out of the text after a key.
     let mut key_only: BTreeMap<usize, Vec<pattern::Rendered>> = BTreeMap::new();
     for info in &tables.patterns {
+        // A wider reading (a catalog variant) would share the documented
+        // template's ruleset, and syslog-ng's radix tree gives a message to
+        // one rule only: the documented text is exported, its variants
+        // are not (README, syslog-ng).
+        if info.relaxed != 0 {
+            continue;
+        }
         let entry = info.entry as usize;
         let rendered = pattern::patterns(info, PARAM_PREFIX);
+        let own = 0;
+        // A program's other names (`charon-systemd`) get its rules too.
+        let aliases_of = |p: &str| -> Vec<String> {
+            tables
+                .aliases
+                .iter()
+                // (Aliases written with `*` are not exported: a ruleset's
+                // program is a literal name.)
+                .filter(|(a, to)| to == p && !a.contains('*'))
+                .map(|(a, _)| a.clone())
+                .collect()
+        };
+        let alias = Relaxed::PROGRAM_ALIAS.bits();
+        let no_program = Relaxed::NO_PROGRAM.bits();
         match (&info.scope, &info.program) {
             (Scope::KeyOnly, _) => key_only.entry(entry).or_default().extend(rendered),
             (Scope::Programs(programs), _) => {
                 for p in programs {
-                    add(Ruleset::Program(p.clone()), entry, &rendered, false);
+                    add(Ruleset::Program(p.clone()), entry, &rendered, own);
+                    for a in aliases_of(p) {
+                        add(Ruleset::Program(a), entry, &rendered, own | alias);
+                    }
                 }
             }
             (Scope::Any, Some(p)) => {
-                add(Ruleset::Program(p.clone()), entry, &rendered, false);
-                if info.body_weight() >= MIN_NO_PROGRAM_WEIGHT {
-                    add(Ruleset::Relaxed, entry, &rendered, true);
+                add(Ruleset::Program(p.clone()), entry, &rendered, own);
+                for a in aliases_of(p) {
+                    add(Ruleset::Program(a), entry, &rendered, own | alias);
+                }
+                if may_match_without_program(info) {
+                    add(Ruleset::Relaxed, entry, &rendered, own | no_program);
                 }
             }
-            (Scope::Any, None) => add(Ruleset::NoProgram, entry, &rendered, false),
+            (Scope::Any, None) => add(Ruleset::NoProgram, entry, &rendered, own),
         }
     }
     for k in &tables.keys {
@@ -312,6 +349,7 @@ fn rulesets(tables: &Tables) -> BTreeMap<Ruleset, BTreeMap<usize, Rule>> {
         };
         let value = k.value.replace('@', "@@");
         match &tables.key_rules[rule] {
+            KeyRule::Pattern(_) => patterns.push(plain(value.clone())),
             KeyRule::Field { numeric, .. } => {
                 patterns.push(plain(value.clone()));
                 // Lines write the id as the document does, often with
@@ -335,14 +373,14 @@ fn rulesets(tables: &Tables) -> BTreeMap<Ruleset, BTreeMap<usize, Rule>> {
                         params: body.params.clone(),
                     })
                     .collect();
-                add(Ruleset::KeyText(rule), entry, &with_text, false);
+                add(Ruleset::KeyText(rule), entry, &with_text, 0);
                 // ... else the tag with any text, or alone (the MSGID).
                 patterns.push(plain(format!("{value}: @ANYSTRING::@")));
                 patterns.push(plain(format!("{value}:")));
                 patterns.push(plain(value.clone()));
             }
         }
-        add(Ruleset::Key(rule), entry, &patterns, false);
+        add(Ruleset::Key(rule), entry, &patterns, 0);
     }
     // A pattern two entries share (a template documented twice, or the
     // relaxed copies of two programs' same text) can name only one of
@@ -386,8 +424,9 @@ fn values(e: &EntryInfo, rule: &Rule) -> Vec<(String, String)> {
     }
     let kind = if rule.by_key { "key" } else { "exact" };
     v.push(("logref.match".into(), kind.into()));
-    if rule.relaxed {
-        v.push(("logref.relaxed".into(), "no-program".into()));
+    if rule.relaxed != 0 {
+        let names: Vec<&str> = Relaxed::from_bits(rule.relaxed).names().collect();
+        v.push(("logref.relaxed".into(), names.join(",")));
     }
     v
 }
@@ -426,7 +465,7 @@ fn example_for(
         Ruleset::Key(n) | Ruleset::KeyText(n) => {
             let ex = examples.first()?;
             let message = match &tables.key_rules[*n] {
-                KeyRule::Field { .. } => e.vendor_id.clone()?,
+                KeyRule::Field { .. } | KeyRule::Pattern(_) => e.vendor_id.clone()?,
                 KeyRule::Tag => ex.message.clone(),
             };
             (rs.program(tables)?, message, &ex.params)

@@ -137,7 +137,7 @@ fn render(flat: &[Flat], names: &[String], prefix: &str) -> Rendered {
                 // end (at a blank, or at text it cannot hold) is exactly
                 // `@STRING@`, which cannot run past the blank.
                 let extra = extra_chars(ty);
-                let ends_itself = ty != ValueType::Text
+                let ends_itself = !ty.spans_blanks()
                     && stop.chars().next().is_none_or(|c| {
                         c == ' ' || !(c.is_ascii_alphanumeric() || extra.contains(c))
                     });
@@ -152,7 +152,7 @@ fn render(flat: &[Flat], names: &[String], prefix: &str) -> Rendered {
                         i = j;
                         continue;
                     }
-                    None if ty == ValueType::Text && j == flat.len() => {
+                    None if ty.spans_blanks() && j == flat.len() => {
                         pattern.push_str(&format!("@ANYSTRING:{name}@"));
                     }
                     None => pattern.push_str(&format!("@STRING:{name}:{extra}@")),
@@ -204,7 +204,9 @@ fn extra_chars(ty: ValueType) -> &'static str {
         ValueType::Ipv6Prefix => ":/",
         ValueType::Ifname => "_.:/-",
         ValueType::Version => "._+~-",
-        ValueType::String | ValueType::Text => STRING_EXTRA,
+        ValueType::Number => "+-.",
+        ValueType::Ip => ".:",
+        ValueType::String | ValueType::Text | ValueType::Any => STRING_EXTRA,
         _ => "",
     }
 }
@@ -245,6 +247,7 @@ mod tests {
             scope: Scope::Any,
             program: None,
             tag_pid: None,
+            relaxed: 0,
             names: names.iter().map(|s| s.to_string()).collect(),
             items,
         }

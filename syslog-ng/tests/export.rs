@@ -92,7 +92,7 @@ fn a_user_catalog_exports_with_its_programs_and_types() {
     let ex = export(m.tables(), &Options::default());
     assert!(ex.pdb.contains("<pattern>postfix/smtpd</pattern>"));
     assert!(ex.pdb.contains(
-        "<pattern>connect from @ESTRING:logref.params.client:[@@IPv4:logref.params.ip@]</pattern>"
+        "<pattern>connect from @ESTRING:logref.params.client:[@@STRING:logref.params.ip:.:@]</pattern>"
     ));
     assert!(ex
         .pdb

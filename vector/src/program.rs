@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use logref_engine::artifact::{EntryInfo, Item, KeyRule, PatternInfo, Scope, Tables};
-use logref_engine::matcher::MIN_NO_PROGRAM_WEIGHT;
+use logref_engine::matcher::may_match_without_program;
 
 use crate::template_regex::{self, FIRST_WORDS};
 
@@ -251,16 +251,28 @@ impl Generator<'_> {
         // when its text is specific enough on its own, else not at all.
         // A strict match needs the line's pid to be a number when the tag
         // has a `[<PID>]`.
+        // A line from another program the catalog knows never matches.
+        // `lr_r`: the template's program is not the line's (4 in the
+        // engine's relaxation bits); the hit also records the pattern's own
+        // bits (`o`, a wider reading) and whether an alias counts (`v`),
+        // which the ranking adds up once per hit rather than per template.
         let (relaxed, allowed) = match &p.program {
             None => ("false".to_string(), "true".to_string()),
             Some(prog) => (
                 format!("lr_sp != {}", vrl_string(prog)),
                 format!(
-                    "(!lr_r && lr_pidok) || (lr_r && {})",
-                    p.body_weight() >= MIN_NO_PROGRAM_WEIGHT
+                    "(!lr_r && lr_pidok) || (lr_r && !lr_known && {})",
+                    may_match_without_program(p)
                 ),
             ),
         };
+        let mut bits = String::new();
+        if p.relaxed != 0 {
+            let _ = write!(bits, ", \"o\": {}", p.relaxed);
+        }
+        if p.program.is_some() || matches!(p.scope, Scope::Programs(_)) {
+            bits.push_str(", \"v\": true");
+        }
         let pid = match p.tag_pid {
             Some(n) => vrl_string(&p.names[usize::from(n)]),
             None => "null".to_string(),
@@ -268,7 +280,7 @@ impl Generator<'_> {
         let _ = writeln!(s, "  lr_r = {relaxed}");
         let _ = writeln!(
             s,
-            "  if {allowed} {{ lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re, \"r\": lr_r, \"pid\": {pid}{kv_field}}}) ?? lr_hits }}\n}}",
+            "  if {allowed} {{ lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re, \"r\": lr_r, \"pid\": {pid}{kv_field}{bits}}}) ?? lr_hits }}\n}}",
             self.rank(p),
             vrl_string(&e.key),
             self.hole_names(p),
@@ -482,7 +494,7 @@ pub fn program(
     for k in &tables.keys {
         match tables.key_rules[usize::from(k.rule)] {
             KeyRule::Tag => junos_tags.push((k.value.as_str(), k.entry as usize)),
-            KeyRule::Field { .. } => {
+            KeyRule::Field { .. } | KeyRule::Pattern(_) => {
                 field_ids[usize::from(k.rule)].push((k.value.as_str(), k.entry as usize))
             }
         }
@@ -503,6 +515,9 @@ pub fn program(
     }
     let mut field_rules = String::new();
     for (rule, ids) in tables.key_rules.iter().zip(&field_ids) {
+        if let KeyRule::Pattern(p) = rule {
+            field_rules.push_str(&pattern_rule_block(&g, &p.pattern, ids));
+        }
         if let KeyRule::Field {
             field,
             numeric,
@@ -549,8 +564,90 @@ pub fn program(
         .replace("@FIELD_RULES@\n", &indent(&field_rules, 4))
         .replace("@DISPATCH@\n", &indent(&dispatch, 2))
         .replace("@ALWAYS@\n", &always_block)
-        .replace("@RANK_LEN@", &g.rank_prefix_len().to_string());
+        .replace("@RANK_LEN@", &g.rank_prefix_len().to_string())
+        .replace("@GLOB_ALIASES@\n", &glob_aliases(tables))
+        .replace(
+            "@ALIASES@",
+            &vrl_object(
+                &tables
+                    .aliases
+                    .iter()
+                    .filter(|(a, _)| !a.contains('*'))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .replace("@KNOWN@", &vrl_object(&known_programs(tables)));
     (text, stats)
+}
+
+/// The aliases written with `*` (any run of characters), tried in order
+/// after the exact ones on `lr_ap`, setting `lr_alias`.
+fn glob_aliases(tables: &Tables) -> String {
+    let mut s = String::new();
+    for (alias, program) in tables.aliases.iter().filter(|(a, _)| a.contains('*')) {
+        let re: Vec<String> = alias.split('*').map(regex_syntax::escape).collect();
+        let _ = writeln!(
+            s,
+            "        if lr_alias == null && match(lr_ap, {}) {{ lr_alias = {} }}",
+            vrl_regex(&format!(r"\A{}\z", re.join("[\\s\\S]*"))),
+            vrl_string(program)
+        );
+    }
+    s
+}
+
+/// A VRL object literal of string pairs.
+fn vrl_object(pairs: &[(String, String)]) -> String {
+    let v: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}: {}", vrl_string(k), vrl_string(v)))
+        .collect();
+    format!("{{{}}}", v.join(", "))
+}
+
+/// The programs some template names (the engine's shards), each mapped to
+/// itself: a line from one of them only matches its own templates.
+fn known_programs(tables: &Tables) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = tables
+        .shards
+        .iter()
+        .flat_map(|s| s.programs.iter().map(|p| (p.clone(), p.clone())))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A `pattern` key rule: the id its capture group finds anywhere in the
+/// line names the entry, whose template gives the parameters from the text
+/// after the match (as the engine). VRL runs the pattern with its own regex
+/// engine (leftmost-first, Unicode on): the same id for patterns whose
+/// capture is unambiguous, as ids are.
+fn pattern_rule_block(g: &Generator<'_>, pattern: &str, ids: &[(&str, usize)]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# -- 2c. key rule: an id pattern ---------------------------------"
+    );
+    s.push_str("if lr_key == null {\n");
+    let _ = writeln!(
+        s,
+        "  lr_pm = parse_regex(lr_line, {}, numeric_groups: true) ?? null",
+        vrl_regex(&format!(r"\A[\s\S]*?(?:{pattern})(?P<lr_rest>[\s\S]*)\z"))
+    );
+    s.push_str("  if lr_pm != null {\n");
+    s.push_str("    lr_jtag = get(lr_pm, [\"1\"]) ?? null\n");
+    s.push_str("    lr_jtext = replace(string(lr_pm.lr_rest) ?? \"\", r'\\A[ \\t]+', \"\")\n");
+    s.push_str("    lr_names = []\n    lr_jn = []\n    lr_c = null\n    lr_re = r'^$'\n");
+    let mut leaves = String::new();
+    for (id, entry) in ids {
+        leaves.push_str(&g.junos_leaf(id, *entry));
+    }
+    s.push_str(&indent(&leaves, 4));
+    s.push_str("    if lr_key != null {\n      lr_kind = \"key\"\n");
+    s.push_str("      if lr_c != null { lr_hit = set({\"k\": lr_key, \"n\": lr_jn, \"x\": lr_re}, [\"c\"], lr_c) ?? null }\n");
+    s.push_str("    }\n  }\n}\n");
+    s
 }
 
 /// A field key rule, as the program needs it.

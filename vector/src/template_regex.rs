@@ -48,6 +48,7 @@ fn capture_type(ty: ValueType) -> &'static str {
         ValueType::Version => r"[vV]?[0-9][0-9A-Za-z._+~\-]*?",
         ValueType::String => r"[^ \t\r\n]+?",
         ValueType::Text => r"[^ \t\r\n]+?(?:[ \t]+[^ \t\r\n]+?)*?",
+        ValueType::Any => r"[^\r\n]*?",
         // Numbers and addresses: longest first, as the DFA's expression.
         other => other.regex(),
     }
