@@ -49,3 +49,38 @@ fn a_bad_record_is_named_by_file_line_and_field() {
     assert!(err.contains("x.jsonl:3: class"), "{err}");
     assert!(!err.contains("x.jsonl:1"), "{err}");
 }
+
+/// The two example catalogs of vendors nobody here wrote a parser for, on
+/// their real lines (`examples/catalogs/real/`): the README's figures.
+#[test]
+fn example_catalogs_on_their_real_lines() {
+    use logref::score::Outcome;
+    let root = logref::repo_root();
+    // (catalog, real lines, documented lines identified, near misses matched)
+    for (file, lines, correct, false_matches) in [
+        ("cisco-ios.yaml", "cisco-ios.jsonl", 88, 1),
+        ("postfix.yaml", "postfix.jsonl", 141, 0),
+    ] {
+        let mut catalog = logref_catalog::load_default().unwrap();
+        let path = root.join("examples/catalogs").join(file);
+        let (source, entries) = logref_catalog::user::read(&path).unwrap();
+        logref_catalog::user::merge(&mut catalog, vec![(file.to_string(), source, entries)])
+            .unwrap();
+        let (bytes, _) = logref_catalog::compile::compile(&catalog).unwrap();
+        let m = logref_engine::Matcher::from_bytes(&bytes).unwrap();
+        let keys: std::collections::HashSet<&str> =
+            m.entries().iter().map(|e| e.key.as_str()).collect();
+        let real = root.join("examples/catalogs/real").join(lines);
+        let real = logref::score::load(&[real], &|k| keys.contains(k)).unwrap();
+        let outcomes: Vec<Outcome> = real.iter().map(|l| logref::score::judge(&m, l)).collect();
+        let n_correct = outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Correct))
+            .count();
+        let n_false = outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::FalseMatch(_)))
+            .count();
+        assert_eq!((n_correct, n_false), (correct, false_matches), "{file}");
+    }
+}
