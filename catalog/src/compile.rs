@@ -42,6 +42,8 @@ pub const DFA_SIZE_LIMIT: usize = 64 << 20;
 #[derive(Debug, Clone)]
 pub struct CompileReport {
     pub patterns: usize,
+    /// Automata in the DFA section (see [`shard_plan`]).
+    pub shards: usize,
     pub dfa_bytes: usize,
     pub artifact_bytes: usize,
     pub build_time: Duration,
@@ -775,6 +777,7 @@ pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
     let bytes = artifact::write(&tables, &section, checksum);
     let report = CompileReport {
         patterns: tables.patterns.len(),
+        shards: tables.shards.len(),
         dfa_bytes: section.len(),
         artifact_bytes: bytes.len(),
         build_time: started.elapsed(),

@@ -67,6 +67,10 @@ pub fn compile(args: CompileArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     let states = logref_catalog::lint::state_count(&bytes)?;
     std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("patterns       {}", report.patterns);
+    println!(
+        "shards         {} automata (a program with 16 templates or more, the smaller ones, no program, key-only)",
+        report.shards
+    );
     println!("DFA states     {states}");
     println!(
         "DFA size       {:.2} MiB",
