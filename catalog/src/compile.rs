@@ -1,6 +1,6 @@
-//! Compiles a [`Catalog`] into the artifact the runtime loads: one
-//! multi-pattern dense DFA (regex-automata) and the tables that name each
-//! pattern's entry and describe its holes.
+//! Compiles a [`Catalog`] into the artifact the runtime loads: multi-pattern
+//! dense DFAs (regex-automata), one per shard of programs ([`shard_plan`]),
+//! and the tables that name each pattern's entry and describe its holes.
 //!
 //! Each template becomes one pattern built from the same items the runtime
 //! extractor walks ([`Item`]), so the DFA and the extractor agree by
@@ -9,12 +9,16 @@
 //! - a placeholder is its type's expression ([`ValueType::regex`]);
 //! - a leading `prog:` / `prog[<PID>]:` accepts the tag with or without a
 //!   pid; a template without a program tag accepts an optional one;
-//! - reviewed infixes (the source's `infixes`) add optional text.
+//! - reviewed infixes (the source's `infixes`) add optional text;
+//! - each of the source's `variants` that applies gives the template a second,
+//!   wider pattern whose matches are relaxed.
 //!
-//! The catalog is the only input: a source's key rules, programs and
-//! infixes come from its [`Source`], never from code.
+//! The catalog is the only input: a source's key rules, programs, aliases,
+//! infixes and variants come from its [`Source`], never from code. An id
+//! `pattern` key rule is compiled here into automata, so the engine never
+//! compiles a regex.
 //!
-//! The DFA is anchored and built with `MatchKind::All`, so one pass reports
+//! Each DFA is anchored and built with `MatchKind::All`, so one pass reports
 //! every template matching a prefix of the message; the runtime ranks them.
 
 use std::collections::BTreeMap;

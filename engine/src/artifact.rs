@@ -1,4 +1,4 @@
-//! The compiled artifact: one file holding the DFA and the tables needed to
+//! The compiled artifact: one file holding the DFAs and the tables needed to
 //! name the matched entry and pull out its parameters.
 //!
 //! ```text
@@ -156,7 +156,8 @@ pub enum Item {
     AnyTag,
 }
 
-/// One compiled template: pattern `i` of the DFA is `patterns[i]`.
+/// One compiled template: `patterns[i]`, which its shard's DFA reports as
+/// the position of `i` in [`Shard::patterns`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatternInfo {
     pub entry: u32,

@@ -3,15 +3,20 @@
 //! Order of decisions (documented in the README, each tested):
 //! 1. The syslog header is taken off ([`crate::syslog`]).
 //! 2. A key decides the entry when present, by the catalog's key rules:
-//!    an id in a `key=value` field of the message, or a tag word starting
-//!    the message (`TAG: text`) or the RFC 5424 MSGID. The rules are data
-//!    ([`KeyRule`]); this module names no vendor.
-//! 3. Otherwise the one DFA runs once over the message, anchored at its
-//!    start, reporting every template that matches a prefix of it. A
-//!    template matches *exactly* when it spans the whole message, or as a
-//!    *prefix* when the message goes on after a token boundary. Exact beats
-//!    prefix, then more literal text beats less; a remaining tie between
-//!    entries is reported as ambiguous and decided by catalog order.
+//!    an id in a `key=value` field of the message, a tag word starting the
+//!    message (`TAG: text`) or the RFC 5424 MSGID, or the capture of an id
+//!    pattern anywhere in the line. The rules are data ([`KeyRule`]); this
+//!    module names no vendor.
+//! 3. Otherwise the DFA shards run over the message, anchored at its
+//!    start, reporting every template that matches a prefix of it: the
+//!    shard of the line's program (after the catalog's aliases) and the one
+//!    of templates without a program when the catalog knows the program,
+//!    every shard otherwise. A template matches *exactly* when it spans the
+//!    whole message, or as a *prefix* when the message goes on after a
+//!    token boundary. Strict beats relaxed (the mildest relaxation first:
+//!    [`Relaxed`]), exact beats prefix, then more literal text beats less; a
+//!    remaining tie between entries is reported as ambiguous and decided by
+//!    catalog order.
 //! 4. The winner's parameters are pulled out ([`crate::extract`]); for
 //!    entries whose documented parameters are sent as key=value after the
 //!    sentence (cOS Stream), those pairs fill them.
@@ -513,14 +518,7 @@ impl Matcher {
         let text_start = syslog::skip_blanks(line.as_bytes(), end);
         let mut params = Vec::new();
         self.template_params(line, text_start, entry, &mut params);
-        Some(Match {
-            entry,
-            kind: MatchKind::Key,
-            params,
-            header: h.clone(),
-            ambiguous: Vec::new(),
-            relaxed: Relaxed::default(),
-        })
+        Some(key_match(entry, params, h))
     }
 
     /// Parameters of `entry`, identified by a key, from its template on
@@ -583,14 +581,7 @@ impl Matcher {
             }
         }
         self.template_params(line, text_start, entry, &mut params);
-        Some(Match {
-            entry,
-            kind: MatchKind::Key,
-            params,
-            header: h.clone(),
-            ambiguous: Vec::new(),
-            relaxed: Relaxed::default(),
-        })
+        Some(key_match(entry, params, h))
     }
 
     /// A field rule: the message is `[CATEGORY: ]key=value ...` and one
@@ -637,14 +628,7 @@ impl Matcher {
                 });
             }
         }
-        Some(Match {
-            entry,
-            kind: MatchKind::Key,
-            params,
-            header: h.clone(),
-            ambiguous: Vec::new(),
-            relaxed: Relaxed::default(),
-        })
+        Some(key_match(entry, params, h))
     }
 
     /// The best (pattern, end, kind) among `entry`'s own patterns, scopes
@@ -969,6 +953,18 @@ fn template_start(h: &SyslogHeader<'_>, split: bool) -> usize {
         h.msg_start
     } else {
         h.tag_start
+    }
+}
+
+/// A match a key rule decided: strict, never ambiguous.
+fn key_match<'l>(entry: usize, params: Vec<ParamValue<'l>>, h: &SyslogHeader<'l>) -> Match<'l> {
+    Match {
+        entry,
+        kind: MatchKind::Key,
+        params,
+        header: h.clone(),
+        ambiguous: Vec::new(),
+        relaxed: Relaxed::default(),
     }
 }
 
