@@ -129,21 +129,21 @@ fn source_of(info: &parse::SourceInfo, overrides: &Overrides) -> Source {
         programs: rules.programs,
         key_rules: rules.key_rules,
         key_only: rules.key_only,
-        infixes: overrides
-            .infix
-            .iter()
-            .filter(|i| i.source == info.file)
-            .map(|i| i.infix.clone())
-            .collect(),
+        infixes: of_source(&overrides.infix, info.file, |i| (&i.source, &i.infix)),
         aliases: rules.aliases,
-        variants: overrides
-            .variant
-            .iter()
-            .filter(|v| v.source == info.file)
-            .map(|v| v.variant.clone())
-            .collect(),
+        variants: of_source(&overrides.variant, info.file, |v| (&v.source, &v.variant)),
         why: (!rules.why.is_empty()).then_some(rules.why),
     }
+}
+
+/// The items of `list` that belong to `source`, as `part` splits each into
+/// (its source, the item the catalog keeps).
+fn of_source<T, U: Clone>(list: &[T], source: &str, part: impl Fn(&T) -> (&String, &U)) -> Vec<U> {
+    list.iter()
+        .map(part)
+        .filter(|(s, _)| s.as_str() == source)
+        .map(|(_, x)| x.clone())
+        .collect()
 }
 
 /// The exact bytes of `catalog.json` for a catalog: pretty JSON, fields in

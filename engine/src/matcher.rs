@@ -712,7 +712,19 @@ impl Matcher {
         program: Option<&str>,
         pid: Option<&str>,
     ) -> Vec<Candidate> {
-        let (line_program, alias) = self.canonical(program.or_else(|| leading_tag_program(text)));
+        let resolved = self.canonical(program.or_else(|| leading_tag_program(text)));
+        self.ranked(text, resolved, pid)
+    }
+
+    /// [`Matcher::candidates`] for a program already resolved by
+    /// [`Matcher::canonical`]: (the program as the templates see it, whether
+    /// the line wrote an alias of it).
+    fn ranked(
+        &self,
+        text: &[u8],
+        (line_program, alias): (Option<&str>, bool),
+        pid: Option<&str>,
+    ) -> Vec<Candidate> {
         let mut per_pattern: Vec<Candidate> = Vec::new();
         self.for_each_match(text, line_program, false, |pat, end| {
             let Some(kind) = end_kind(text, end) else {
@@ -810,7 +822,14 @@ impl Matcher {
     /// Where the templates start in `line`: at the tag (a template's tag is
     /// optional in its pattern), but after it when the tag is an alias (the
     /// pattern spells its program's own name).
-    fn text_start(&self, h: &SyslogHeader<'_>, line: &str, split: bool) -> usize {
+    /// `resolved` is the header's program after [`Matcher::canonical`].
+    fn text_start(
+        &self,
+        h: &SyslogHeader<'_>,
+        line: &str,
+        split: bool,
+        (canonical, alias): (Option<&str>, bool),
+    ) -> usize {
         let start = template_start(h, split);
         let spelled = |p: &str| line.get(start..).is_some_and(|t| t.starts_with(p));
         match h.program {
@@ -820,7 +839,6 @@ impl Matcher {
             // unknown program's "tag" may be the message's first word
             // (`Connect: ppp0 <--> /dev/ttyS0`): they start at it.
             Some(p) if !split => {
-                let (canonical, alias) = self.canonical(Some(p));
                 let known = canonical.is_some_and(|c| self.knows_program(c));
                 if alias || known || !spelled(p) {
                     h.msg_start
@@ -839,10 +857,17 @@ impl Matcher {
         h: SyslogHeader<'l>,
         split: bool,
     ) -> Option<Match<'l>> {
-        let start = self.text_start(&h, line, split);
+        // The line's program, resolved once: from the header, else from a
+        // tag-like first word of the text.
+        let resolved = self.canonical(h.program);
+        let start = self.text_start(&h, line, split, resolved);
         let text: &'l str = line.get(start..).unwrap_or("");
         let bytes = text.as_bytes();
-        let cands = self.candidates(bytes, h.program, h.pid);
+        let resolved = match h.program {
+            Some(_) => resolved,
+            None => self.canonical(leading_tag_program(bytes)),
+        };
+        let cands = self.ranked(bytes, resolved, h.pid);
         let winner = cands.iter().find(|c| c.note.is_none())?.clone();
         let ambiguous: Vec<usize> = cands
             .iter()
@@ -928,7 +953,9 @@ impl Matcher {
     /// `logref explain`).
     pub fn line_candidates(&self, line: &str) -> Vec<Candidate> {
         let h = syslog::parse(line);
-        let start = self.text_start(&h, line, false).min(line.len());
+        let start = self
+            .text_start(&h, line, false, self.canonical(h.program))
+            .min(line.len());
         let text = line.get(start..).unwrap_or("");
         let mut cands = self.candidates(text.as_bytes(), h.program, h.pid);
         for c in &mut cands {

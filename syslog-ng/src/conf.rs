@@ -17,8 +17,10 @@
 //!    arrives as program `L2TP`), and `${LEGACY_MSGHDR}${MESSAGE}` gives
 //!    the text back;
 //! 5. the relaxed copies of templates that name a program, on the message
-//!    as written: they match only a line without a tag, as in the engine
-//!    (a line with another daemon's tag starts with that tag).
+//!    as written, for a line whose program no template names: they match
+//!    only a line without a tag, as in the engine (a line with another
+//!    daemon's tag starts with that tag, and a line from a program the
+//!    catalog knows only matches that program's templates).
 //!
 //! Step 2 skips a line whose pid is not a number, as the engine does.
 
@@ -177,9 +179,16 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
         "the message as written".into(),
         "parser(p_logref_as_written);".into(),
     ));
+    // As in the engine, a line from a program some template names (or an
+    // alias of one) never matches another program's templates: the relaxed
+    // copies only run for other lines (RFC 5424 lines carry the program
+    // outside the message, so the message alone does not show it).
     steps.push((
         "templates that name a program, relaxed".into(),
-        "parser(p_logref_relaxed);".into(),
+        format!(
+            "if (not ({})) {{ parser(p_logref_relaxed); }};",
+            known_programs_filter(tables)
+        ),
     ));
 
     // Every rule has class `logref`; until one matched, the class is
@@ -230,4 +239,31 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
         log_file = options.log_file,
         out_file = options.out_file,
     )
+}
+
+/// A filter true for a line from a program some template names, or from
+/// one of the catalog's aliases (`*` aliases as globs).
+fn known_programs_filter(tables: &Tables) -> String {
+    let mut names: Vec<(&str, &str)> = tables
+        .shards
+        .iter()
+        .filter(|s| !s.key_only)
+        .flat_map(|s| s.programs.iter().map(|p| (p.as_str(), "string")))
+        .collect();
+    for (alias, _) in &tables.aliases {
+        let kind = if alias.contains('*') {
+            "glob"
+        } else {
+            "string"
+        };
+        names.push((alias.as_str(), kind));
+    }
+    if names.is_empty() {
+        return "\"\" ne \"\"".into();
+    }
+    names
+        .iter()
+        .map(|(p, kind)| format!("program(\"{p}\" type({kind}))"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
