@@ -11,6 +11,7 @@
 //! step budget, and never panics on any input.
 
 use crate::artifact::Item;
+use crate::bytes;
 use crate::types::ValueType;
 
 /// Steps one extraction may take before giving up (a pathological line
@@ -103,65 +104,51 @@ fn any_tag_end(text: &[u8], pos: usize) -> Option<usize> {
     (i > b0).then_some(i)
 }
 
-/// The span of the program name inside a tag matched by `any_tag_end`.
-pub fn tag_program(text: &[u8], start: usize) -> (usize, usize) {
-    let mut i = start;
-    while i < text.len() && is_tag_byte(text[i]) {
-        i += 1;
-    }
-    (start, i)
-}
-
-/// What one extraction found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Extraction {
-    /// (name index, start, end) per hole, in template order.
-    pub values: Vec<(u16, usize, usize)>,
-    /// The span of an optional program tag the pattern consumed.
-    pub tag: Option<(usize, usize)>,
-}
-
 /// A choice point to come back to.
 enum Choice {
     /// Skip the optional group: continue at `pc` with `pos`.
-    Skip {
-        pc: usize,
-        pos: usize,
-        nvals: usize,
-        tag: Option<(usize, usize)>,
-    },
-    /// Try the next value end for the hole at `pc` (ends in `ends[from..to]`).
+    Skip { pc: usize, pos: usize, nvals: usize },
+    /// The hole at `pc` took `text[start..end]`; its next value, if the
+    /// rest fails, is the next end after `end` in the type's order, up to
+    /// `limit` (see [`next_end`]).
     Hole {
         pc: usize,
         start: usize,
+        end: usize,
+        limit: usize,
         nvals: usize,
-        from: usize,
-        to: usize,
-        tag: Option<(usize, usize)>,
     },
 }
 
-/// Reusable buffers so that extraction allocates nothing once warm.
+/// Reusable buffers, so that extraction allocates nothing once warm (the
+/// caller keeps one, like regex-automata's `Cache`).
 #[derive(Default)]
 pub struct Scratch {
-    ends: Vec<usize>,
     stack: Vec<Choice>,
+    /// (name index, start, end) per hole, in template order: the last
+    /// extraction's values.
+    values: Vec<(u16, usize, usize)>,
 }
 
 /// Finds values for the pattern's holes such that the whole pattern
-/// matches `text[..end]` exactly. `None` when there is no such split or the
-/// step budget ran out.
-pub fn extract(
+/// matches `text[..end]` exactly: (name index, start, end) per hole, in
+/// template order. `None` when there is no such split or the step budget
+/// ran out.
+///
+/// A hole's values are tried lazily, one end at a time in the type's order
+/// of preference, so a line that fits at the first try costs one scan of
+/// each value.
+pub fn extract<'s>(
     program: &Program,
     text: &[u8],
     end: usize,
-    scratch: &mut Scratch,
-) -> Option<Extraction> {
+    scratch: &'s mut Scratch,
+) -> Option<&'s [(u16, usize, usize)]> {
     let ops = &program.ops;
     let text = text.get(..end)?;
-    scratch.ends.clear();
-    scratch.stack.clear();
-    let mut out = Extraction::default();
+    let Scratch { stack, values } = scratch;
+    stack.clear();
+    values.clear();
     let mut pc = 0usize;
     let mut pos = 0usize;
     let mut steps = 0usize;
@@ -174,7 +161,7 @@ pub fn extract(
         let ok = match ops.get(pc) {
             None => {
                 if pos == text.len() {
-                    return Some(out);
+                    return Some(values);
                 }
                 false
             }
@@ -197,7 +184,6 @@ pub fn extract(
             }
             Some(Op::AnyTag) => match any_tag_end(text, pos) {
                 Some(e) => {
-                    out.tag = Some(tag_program(text, pos));
                     pos = e;
                     pc += 1;
                     true
@@ -205,136 +191,180 @@ pub fn extract(
                 None => false,
             },
             Some(Op::OptStart(n)) => {
-                scratch.stack.push(Choice::Skip {
+                stack.push(Choice::Skip {
                     pc: pc + 1 + n,
                     pos,
-                    nvals: out.values.len(),
-                    tag: out.tag,
+                    nvals: values.len(),
                 });
                 pc += 1;
                 true
             }
-            Some(Op::Hole(name, ty)) => {
-                let (name, ty) = (*name, *ty);
-                let from = scratch.ends.len();
-                candidate_ends(ty, text, pos, ops.get(pc + 1), &mut scratch.ends);
-                let to = scratch.ends.len();
-                if from == to {
-                    false
-                } else {
-                    let e = scratch.ends[from];
-                    if to - from > 1 {
-                        scratch.stack.push(Choice::Hole {
+            Some(&Op::Hole(name, ty)) => {
+                let hole = HoleAt {
+                    ty,
+                    text,
+                    start: pos,
+                    next: ops.get(pc + 1),
+                };
+                let limit = hole.limit();
+                match hole.next_end(None, limit, &mut steps) {
+                    Some(e) => {
+                        stack.push(Choice::Hole {
                             pc,
                             start: pos,
-                            nvals: out.values.len(),
-                            from: from + 1,
-                            to,
-                            tag: out.tag,
+                            end: e,
+                            limit,
+                            nvals: values.len(),
                         });
+                        values.push((name, pos, e));
+                        pos = e;
+                        pc += 1;
+                        true
                     }
-                    out.values.push((name, pos, e));
-                    pos = e;
-                    pc += 1;
-                    true
+                    None => false,
                 }
             }
         };
         if ok {
             continue;
         }
-        // Backtrack.
-        match scratch.stack.pop()? {
-            Choice::Skip {
-                pc: p,
-                pos: q,
-                nvals,
-                tag,
-            } => {
-                out.values.truncate(nvals);
-                out.tag = tag;
-                pc = p;
-                pos = q;
-            }
-            Choice::Hole {
-                pc: p,
-                start,
-                nvals,
-                from,
-                to,
-                tag,
-            } => {
-                out.values.truncate(nvals);
-                out.tag = tag;
-                let e = scratch.ends[from];
-                if from + 1 < to {
-                    scratch.stack.push(Choice::Hole {
-                        pc: p,
+        // Backtrack to the latest choice that has another way.
+        loop {
+            match stack.pop()? {
+                Choice::Skip {
+                    pc: p,
+                    pos: q,
+                    nvals,
+                } => {
+                    values.truncate(nvals);
+                    pc = p;
+                    pos = q;
+                    break;
+                }
+                Choice::Hole {
+                    pc: p,
+                    start,
+                    end,
+                    limit,
+                    nvals,
+                } => {
+                    let Some(&Op::Hole(name, ty)) = ops.get(p) else {
+                        return None;
+                    };
+                    let hole = HoleAt {
+                        ty,
+                        text,
                         start,
-                        nvals,
-                        from: from + 1,
-                        to,
-                        tag,
-                    });
+                        next: ops.get(p + 1),
+                    };
+                    if let Some(e) = hole.next_end(Some(end), limit, &mut steps) {
+                        values.truncate(nvals);
+                        stack.push(Choice::Hole {
+                            pc: p,
+                            start,
+                            end: e,
+                            limit,
+                            nvals,
+                        });
+                        values.push((name, start, e));
+                        pos = e;
+                        pc = p + 1;
+                        break;
+                    }
                 }
-                if let Some(&Op::Hole(name, _)) = ops.get(p) {
-                    out.values.push((name, start, e));
-                }
-                pos = e;
-                pc = p + 1;
             }
         }
     }
 }
 
-/// Pushes the possible ends of a `ty` value starting at `pos`, in order of
-/// preference, keeping only ends where `next` can start.
-fn candidate_ends(
+/// One hole being filled: a value of `ty` starting at `start`, followed by
+/// the op `next`.
+struct HoleAt<'a> {
     ty: ValueType,
-    text: &[u8],
-    pos: usize,
-    next: Option<&Op>,
-    ends: &mut Vec<usize>,
-) {
-    // A wildcard may be empty and start with a blank; other values may not.
-    let any = ty == ValueType::Any;
-    if !any && (pos >= text.len() || is_blank(text[pos])) {
-        return;
-    }
-    // The furthest a value may reach: the end of the token, or of the text.
-    let limit = if ty.spans_blanks() {
-        text.len()
-    } else {
-        let mut i = pos;
-        while i < text.len() && !is_blank(text[i]) && text[i] != b'\n' && text[i] != b'\r' {
-            i += 1;
+    text: &'a [u8],
+    start: usize,
+    next: Option<&'a Op>,
+}
+
+impl HoleAt<'_> {
+    /// The furthest a value may reach: the end of the token, or of the text.
+    fn limit(&self) -> usize {
+        let rest = self.text.get(self.start..).unwrap_or(&[]);
+        if self.ty.spans_blanks() {
+            self.text.len()
+        } else {
+            self.start + bytes::find_token_end(rest).unwrap_or(rest.len())
         }
-        i
-    };
-    let fits_next = |e: usize| -> bool {
+    }
+
+    /// The next end to try after `after` (`None`: the first), in order of
+    /// preference: shortest first for lazy types, longest first for the
+    /// others; only ends where the next op can start and the value is one
+    /// of the type's. Each end examined is a step.
+    fn next_end(&self, after: Option<usize>, limit: usize, steps: &mut usize) -> Option<usize> {
+        let (text, pos, ty) = (self.text, self.start, self.ty);
+        // A wildcard may be empty and start with a blank; other values may not.
+        let any = ty == ValueType::Any;
+        if !any && (pos >= text.len() || is_blank(text[pos])) {
+            return None;
+        }
+        let first = if any { pos } else { pos + 1 };
+        if first > limit {
+            return None;
+        }
+        if ty.lazy() {
+            let mut e = after.map_or(first, |a| a + 1);
+            while e <= limit {
+                *steps += 1;
+                if *steps > STEP_BUDGET {
+                    return None;
+                }
+                // Jump to where the next literal can start.
+                if let Some(Op::Lit(l)) = self.next {
+                    let rest = text.get(e..limit).unwrap_or(&[]);
+                    let from_limit = limit < text.len() && text[limit..].starts_with(l);
+                    match bytes::find_byte(rest, l[0]) {
+                        Some(k) => e += k,
+                        None if from_limit => e = limit,
+                        None => return None,
+                    }
+                }
+                if self.fits(e) {
+                    return Some(e);
+                }
+                e += 1;
+            }
+            None
+        } else {
+            let mut e = after.map_or(limit, |a| a.wrapping_sub(1));
+            while e >= first && e <= limit {
+                *steps += 1;
+                if *steps > STEP_BUDGET {
+                    return None;
+                }
+                if self.fits(e) {
+                    return Some(e);
+                }
+                e -= 1;
+            }
+            None
+        }
+    }
+
+    /// Whether the value may end at `e`.
+    fn fits(&self, e: usize) -> bool {
+        let text = self.text;
         // Never split a UTF-8 sequence.
         if text.get(e).is_some_and(|b| (0x80..0xC0).contains(b)) {
             return false;
         }
-        match next {
+        let next_fits = match self.next {
             None => e == text.len(),
             Some(Op::Lit(l)) => text.get(e..).is_some_and(|t| t.starts_with(l)),
             Some(Op::Blank) => text.get(e).is_some_and(|b| is_blank(*b)),
             _ => true,
-        }
-    };
-    let start = ends.len();
-    let first = if any { pos } else { pos + 1 };
-    for e in first..=limit {
-        if fits_next(e) && text.get(pos..e).is_some_and(|v| ty.accepts(v)) {
-            ends.push(e);
-            if ends.len() - start >= 4096 {
-                break;
-            }
-        }
-    }
-    if !ty.lazy() {
-        ends[start..].reverse();
+        };
+        next_fits && text.get(self.start..e).is_some_and(|v| self.ty.accepts(v))
     }
 }
 
@@ -355,7 +385,7 @@ mod tests {
             text.len(),
             &mut scratch,
         )?;
-        Some(x.values.iter().map(|(_, a, b)| &text[*a..*b]).collect())
+        Some(x.iter().map(|(_, a, b)| &text[*a..*b]).collect())
     }
 
     #[test]
@@ -424,16 +454,10 @@ mod tests {
                 ty: ValueType::Ipv4,
             },
         ];
-        let text = "l2tpd[12]: [7] peer:192.0.2.1";
-        let mut scratch = Scratch::default();
-        let x = extract(
-            &Program::new(&items),
-            text.as_bytes(),
-            text.len(),
-            &mut scratch,
-        )
-        .unwrap();
-        assert_eq!(x.tag, Some((0, 5)));
+        assert_eq!(
+            run(&items, "l2tpd[12]: [7] peer:192.0.2.1").unwrap(),
+            ["7", "192.0.2.1"]
+        );
         assert_eq!(
             run(&items, "[7] peer:192.0.2.1").unwrap(),
             ["7", "192.0.2.1"]

@@ -39,8 +39,16 @@ fn is_key_byte(b: u8) -> bool {
 /// Every `key=value` pair in `s`, in order; words that are not pairs are
 /// skipped. Quoted values may contain blanks and `\"`, `\\`, `\]`.
 pub fn pairs(s: &str) -> Vec<Pair<'_>> {
-    let b = s.as_bytes();
     let mut out = Vec::new();
+    pairs_into(s, &mut out);
+    out
+}
+
+/// [`pairs`] into the caller's vector (cleared first), so that a reused one
+/// allocates nothing.
+pub fn pairs_into<'a>(s: &'a str, out: &mut Vec<Pair<'a>>) {
+    out.clear();
+    let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         // Start of a token.
@@ -95,7 +103,6 @@ pub fn pairs(s: &str) -> Vec<Pair<'_>> {
             }
         }
     }
-    out
 }
 
 fn unescape(raw: &str) -> String {

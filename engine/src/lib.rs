@@ -12,15 +12,17 @@
 //! - [`artifact`] is the file format, validated on load.
 
 pub mod artifact;
+pub mod bytes;
 pub mod codec;
 pub mod extract;
 pub mod kv;
 pub mod matcher;
+pub mod probe;
 pub mod syslog;
 pub mod types;
 
 pub use artifact::{ArtifactError, EntryInfo, Tables};
-pub use matcher::{Aligned, Match, MatchKind, Matcher, ParamValue, Relaxed, SplitFields};
+pub use matcher::{Aligned, Cache, Match, MatchKind, Matcher, ParamValue, Relaxed, SplitFields};
 pub use types::ValueType;
 
 /// Syslog severity names (RFC 5424, lower case) by code 0 to 7.

@@ -30,6 +30,7 @@ use regex_automata::{Anchored, Input};
 
 use crate::artifact::{self, ArtifactError, EntryInfo, KeyRule, Scope, Tables};
 use crate::extract::{self, Scratch};
+use crate::probe::{self, Phase};
 use crate::syslog::{self, SyslogHeader, WireFormat};
 
 /// How the entry was identified.
@@ -182,14 +183,61 @@ pub struct Candidate {
     pub note: Option<&'static str>,
 }
 
+/// Reusable buffers for matching, owned by the caller (like
+/// regex-automata's `Cache`): with one kept across lines and each match
+/// given back with [`Cache::recycle`], matching allocates nothing once
+/// warm. The convenience methods without a cache make a new one per line.
+#[derive(Default)]
+pub struct Cache {
+    scratch: Scratch,
+    candidates: Vec<Candidate>,
+    params: Vec<ParamValue<'static>>,
+    ambiguous: Vec<usize>,
+    pairs: Vec<crate::kv::Pair<'static>>,
+}
+
+impl Cache {
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// Takes back the buffers of a match the caller is done with.
+    pub fn recycle(&mut self, m: Match<'_>) {
+        self.params = emptied(m.params);
+        let mut a = m.ambiguous;
+        a.clear();
+        self.ambiguous = a;
+    }
+}
+
+/// `v`'s allocation, emptied, for values of another lifetime: the in-place
+/// `collect` reuses it when the layouts agree (they do: only the lifetime
+/// differs), so no memory moves. Safe code; at worst it allocates.
+fn emptied<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
+}
+
+/// The line's program, resolved once per line: its name as the templates
+/// see it, whether the line wrote an alias of it, and its own shard.
+#[derive(Debug, Clone, Copy, Default)]
+struct LineProgram<'a> {
+    name: Option<&'a str>,
+    alias: bool,
+    /// The program's shard: `Some` exactly when some template names it.
+    shard: Option<usize>,
+}
+
 enum Dfa {
     Static(dense::DFA<&'static [u32]>),
     Owned(dense::DFA<Vec<u32>>),
 }
 
 /// A loaded artifact, ready to match lines. Cheap to share by reference;
-/// matching needs `&mut` scratch space only through [`Matcher::match_line`]'s
-/// internal buffers (kept per call).
+/// matching needs `&mut` scratch space only in a [`Cache`] the caller keeps
+/// ([`Matcher::match_with`]) or one made per call ([`Matcher::match_line`]).
 pub struct Matcher {
     /// One automaton per shard of the tables (same order).
     dfas: Vec<Dfa>,
@@ -402,7 +450,7 @@ impl Matcher {
     /// Identifies `line` and pulls out its parameters. `None` when the line
     /// is not a documented message.
     pub fn match_line<'l>(&'l self, line: &'l str) -> Option<Match<'l>> {
-        self.match_split(line, None)
+        self.match_with(line, None, &mut Cache::new())
     }
 
     /// Like [`Matcher::match_line`], for records a shipper already split:
@@ -432,13 +480,18 @@ impl Matcher {
         fields: SplitFields<'l>,
         message: &'l str,
     ) -> Option<Match<'l>> {
-        self.match_split(message, Some(fields))
+        self.match_with(message, Some(fields), &mut Cache::new())
     }
 
-    fn match_split<'l>(
+    /// [`Matcher::match_line`] (`split` is `None`) or
+    /// [`Matcher::match_split_fields`], with the caller's buffers: the
+    /// record path's form, allocation-free once `cache` is warm (give the
+    /// match back with [`Cache::recycle`]).
+    pub fn match_with<'l>(
         &'l self,
         line: &'l str,
         split: Option<SplitFields<'l>>,
+        cache: &mut Cache,
     ) -> Option<Match<'l>> {
         let line = line.trim_end_matches(['\n', '\r', ' ', '\t']);
         let header = match split {
@@ -466,15 +519,23 @@ impl Matcher {
                 h
             }
         };
-        if let Some(m) = self.match_by_key(line, &header) {
+        probe::mark(Phase::Header);
+        let by_key = self.match_by_key(line, &header, cache);
+        probe::mark(Phase::Keys);
+        if let Some(m) = by_key {
             return Some(m);
         }
-        self.match_by_template(line, header, split.is_some())
+        self.match_by_template(line, header, split.is_some(), cache)
     }
 
     /// Step 2: the catalog's key rules, in order.
-    fn match_by_key<'l>(&'l self, line: &'l str, h: &SyslogHeader<'l>) -> Option<Match<'l>> {
-        if let Some(m) = self.match_by_tag(line, h) {
+    fn match_by_key<'l>(
+        &'l self,
+        line: &'l str,
+        h: &SyslogHeader<'l>,
+        cache: &mut Cache,
+    ) -> Option<Match<'l>> {
+        if let Some(m) = self.match_by_tag(line, h, cache) {
             return Some(m);
         }
         self.tables
@@ -497,9 +558,10 @@ impl Matcher {
                         with_any_of,
                         programs,
                     },
+                    cache,
                 ),
                 KeyRule::Tag => None,
-                KeyRule::Pattern(_) => self.match_by_pattern(line, h, i),
+                KeyRule::Pattern(_) => self.match_by_pattern(line, h, i, cache),
             })
     }
 
@@ -510,15 +572,16 @@ impl Matcher {
         line: &'l str,
         h: &SyslogHeader<'l>,
         rule: usize,
+        cache: &mut Cache,
     ) -> Option<Match<'l>> {
         let dfas = self.pattern_rules.get(rule)?.as_ref()?;
         let (start, id, end) = dfas.find(line.as_bytes())?;
         let id = line.get(start + id.0..start + id.1)?;
         let entry = *self.key_ids[rule].get(id)?;
         let text_start = syslog::skip_blanks(line.as_bytes(), end);
-        let mut params = Vec::new();
-        self.template_params(line, text_start, entry, &mut params);
-        Some(key_match(entry, params, h))
+        let mut params = emptied(std::mem::take(&mut cache.params));
+        self.template_params(line, text_start, entry, &mut params, &mut cache.scratch);
+        Some(key_match(entry, params, h, cache))
     }
 
     /// Parameters of `entry`, identified by a key, from its template on
@@ -529,17 +592,17 @@ impl Matcher {
         text_start: usize,
         entry: usize,
         params: &mut Vec<ParamValue<'l>>,
+        scratch: &mut Scratch,
     ) {
         let text = line.get(text_start..).unwrap_or("");
         let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) else {
             return;
         };
-        let mut scratch = Scratch::default();
-        let Some(x) = extract::extract(&self.programs[pat], text.as_bytes(), end, &mut scratch)
+        let Some(values) = extract::extract(&self.programs[pat], text.as_bytes(), end, scratch)
         else {
             return;
         };
-        for (ni, a, b) in x.values {
+        for &(ni, a, b) in values {
             let name = self.tables.patterns[pat].names[ni as usize].as_str();
             if !params.iter().any(|p| p.name == name) {
                 params.push(ParamValue {
@@ -553,7 +616,12 @@ impl Matcher {
 
     /// A tag rule: the RFC 5424 MSGID, or `TAG: text` at the start of the
     /// message; parameters from the structured data, then the template.
-    fn match_by_tag<'l>(&'l self, line: &'l str, h: &SyslogHeader<'l>) -> Option<Match<'l>> {
+    fn match_by_tag<'l>(
+        &'l self,
+        line: &'l str,
+        h: &SyslogHeader<'l>,
+        cache: &mut Cache,
+    ) -> Option<Match<'l>> {
         let tags = &self.key_ids[self.tag_rule?];
         let content = line.get(h.msg_start..)?;
         let (entry, text_start) = match h.msgid.and_then(|m| tags.get(m)) {
@@ -563,10 +631,12 @@ impl Matcher {
                 (*tags.get(t)?, h.msg_start + used)
             }
         };
-        let mut params = Vec::new();
+        let mut params = emptied(std::mem::take(&mut cache.params));
         if let Some(sd) = h.structured_data {
             let sd_start = offset_in(line, sd);
-            for p in crate::kv::pairs(sd) {
+            let mut pairs = emptied(std::mem::take(&mut cache.pairs));
+            crate::kv::pairs_into(sd, &mut pairs);
+            for p in pairs.drain(..) {
                 if let Some((name, _)) = self.tables.entries[entry]
                     .params
                     .iter()
@@ -579,9 +649,10 @@ impl Matcher {
                     });
                 }
             }
+            cache.pairs = emptied(pairs);
         }
-        self.template_params(line, text_start, entry, &mut params);
-        Some(key_match(entry, params, h))
+        self.template_params(line, text_start, entry, &mut params, &mut cache.scratch);
+        Some(key_match(entry, params, h, cache))
     }
 
     /// A field rule: the message is `[CATEGORY: ]key=value ...` and one
@@ -591,6 +662,7 @@ impl Matcher {
         line: &'l str,
         h: &SyslogHeader<'l>,
         rule: FieldRule<'_>,
+        cache: &mut Cache,
     ) -> Option<Match<'l>> {
         let content = line.get(h.msg_start..)?;
         let body = strip_category(content);
@@ -602,7 +674,25 @@ impl Matcher {
             return None;
         }
         let body_start = h.msg_start + (content.len() - body.len());
-        let pairs = crate::kv::pairs(body);
+        let mut pairs = emptied(std::mem::take(&mut cache.pairs));
+        crate::kv::pairs_into(body, &mut pairs);
+        let found = self.field_match(h, rule, &pairs, body_start, cache);
+        cache.pairs = emptied(pairs);
+        found
+    }
+
+    /// The entry a field rule names among `pairs`, with its parameters.
+    fn field_match<'l>(
+        &'l self,
+        h: &SyslogHeader<'l>,
+        rule: FieldRule<'_>,
+        pairs: &[crate::kv::Pair<'l>],
+        body_start: usize,
+        cache: &mut Cache,
+    ) -> Option<Match<'l>> {
+        let from_program = h
+            .program
+            .is_some_and(|p| rule.programs.iter().any(|q| q == p));
         let id = pairs.iter().find(|p| p.key == rule.field)?;
         let marked = from_program
             || rule.with_any_of.is_empty()
@@ -618,7 +708,7 @@ impl Matcher {
             id.value.as_ref()
         };
         let entry = *rule.ids.get(value)?;
-        let mut params = Vec::new();
+        let mut params = emptied(std::mem::take(&mut cache.params));
         for (name, _) in &self.tables.entries[entry].params {
             if let Some(p) = pairs.iter().find(|p| p.key == name) {
                 params.push(ParamValue {
@@ -628,7 +718,7 @@ impl Matcher {
                 });
             }
         }
-        Some(key_match(entry, params, h))
+        Some(key_match(entry, params, h, cache))
     }
 
     /// The best (pattern, end, kind) among `entry`'s own patterns, scopes
@@ -663,14 +753,14 @@ impl Matcher {
     ///
     /// `key` runs every shard, key-only templates included, for the
     /// parameters of a line a key rule named.
+    /// `own` is the line's program's shard ([`LineProgram::shard`]).
     fn for_each_match(
         &self,
         text: &[u8],
-        program: Option<&str>,
+        own: Option<usize>,
         key: bool,
         mut f: impl FnMut(usize, usize),
     ) {
-        let own = program.and_then(|p| self.program_shard(p));
         for (i, dfa) in self.dfas.iter().enumerate() {
             let shard = &self.tables.shards[i];
             if shard.key_only && !key {
@@ -696,11 +786,6 @@ impl Matcher {
             .map(|i| self.shard_of_program[i].1)
     }
 
-    /// Whether some template names `program` (after aliases).
-    fn knows_program(&self, program: &str) -> bool {
-        self.program_shard(program).is_some()
-    }
-
     /// All candidates for `text`, best first, with notes on those that
     /// cannot win. The first one without a note is the winner.
     ///
@@ -712,21 +797,24 @@ impl Matcher {
         program: Option<&str>,
         pid: Option<&str>,
     ) -> Vec<Candidate> {
-        let resolved = self.canonical(program.or_else(|| leading_tag_program(text)));
-        self.ranked(text, resolved, pid)
+        let resolved = self.resolve(program.or_else(|| leading_tag_program(text)));
+        let mut cands = Vec::new();
+        self.candidates_into(text, resolved, pid, &mut cands);
+        cands.sort_by(rank);
+        cands
     }
 
-    /// [`Matcher::candidates`] for a program already resolved by
-    /// [`Matcher::canonical`]: (the program as the templates see it, whether
-    /// the line wrote an alias of it).
-    fn ranked(
+    /// Every template match in `text` (one per pattern: its best end), with
+    /// what it relaxed and, if it may not win, why; unsorted (see [`rank`]).
+    fn candidates_into(
         &self,
         text: &[u8],
-        (line_program, alias): (Option<&str>, bool),
+        line: LineProgram<'_>,
         pid: Option<&str>,
-    ) -> Vec<Candidate> {
-        let mut per_pattern: Vec<Candidate> = Vec::new();
-        self.for_each_match(text, line_program, false, |pat, end| {
+        per_pattern: &mut Vec<Candidate>,
+    ) {
+        per_pattern.clear();
+        self.for_each_match(text, line.shard, false, |pat, end| {
             let Some(kind) = end_kind(text, end) else {
                 return;
             };
@@ -751,12 +839,15 @@ impl Matcher {
                 }),
             }
         });
-        let via_alias = if alias {
+        let via_alias = if line.alias {
             Relaxed::PROGRAM_ALIAS
         } else {
             Relaxed::default()
         };
-        for c in &mut per_pattern {
+        let line_program = line.name;
+        // The line comes from a program the catalog knows.
+        let known = line.shard.is_some();
+        for c in per_pattern.iter_mut() {
             let p = &self.tables.patterns[c.pattern];
             let names_program = p.program.is_some() || matches!(p.scope, Scope::Programs(_));
             if names_program
@@ -765,7 +856,7 @@ impl Matcher {
                 c.relaxed = c.relaxed.union(via_alias);
             }
             if let Some(own) = &p.program {
-                if line_program.is_some_and(|l| l != own && self.knows_program(l)) {
+                if known && line_program != Some(own.as_str()) {
                     // The line comes from another program the catalog
                     // knows: its text is that program's, however similar.
                     c.note = Some("names another program than the line's");
@@ -794,41 +885,45 @@ impl Matcher {
                 }
             }
         }
-        per_pattern.sort_by(|a, b| {
-            a.note
-                .is_some()
-                .cmp(&b.note.is_some())
-                .then(a.relaxed.0.cmp(&b.relaxed.0))
-                .then((a.kind != MatchKind::Exact).cmp(&(b.kind != MatchKind::Exact)))
-                .then(b.weight.cmp(&a.weight))
-                .then(a.entry.cmp(&b.entry))
-                .then(b.end.cmp(&a.end))
-        });
-        per_pattern
     }
 
-    /// The line's program as the templates see it, and whether it was an
-    /// alias the catalog lists for it.
-    fn canonical<'a>(&'a self, program: Option<&'a str>) -> (Option<&'a str>, bool) {
-        if program.is_some_and(|p| self.knows_program(p)) {
-            return (program, false);
+    /// The line's program as the templates see it (an alias the catalog
+    /// lists stands for its program), resolved once per line.
+    fn resolve<'a>(&'a self, program: Option<&'a str>) -> LineProgram<'a> {
+        let Some(p) = program else {
+            return LineProgram::default();
+        };
+        if let Some(shard) = self.program_shard(p) {
+            return LineProgram {
+                name: Some(p),
+                alias: false,
+                shard: Some(shard),
+            };
         }
-        match program.and_then(|p| self.tables.program_of_alias(p)) {
-            Some(own) => (Some(own), true),
-            None => (program, false),
+        match self.tables.program_of_alias(p) {
+            Some(own) => LineProgram {
+                name: Some(own),
+                alias: true,
+                shard: self.program_shard(own),
+            },
+            None => LineProgram {
+                name: Some(p),
+                alias: false,
+                shard: None,
+            },
         }
     }
 
     /// Where the templates start in `line`: at the tag (a template's tag is
     /// optional in its pattern), but after it when the tag is an alias (the
     /// pattern spells its program's own name).
-    /// `resolved` is the header's program after [`Matcher::canonical`].
+    /// `resolved` is the header's program after [`Matcher::resolve`].
     fn text_start(
         &self,
         h: &SyslogHeader<'_>,
         line: &str,
         split: bool,
-        (canonical, alias): (Option<&str>, bool),
+        resolved: LineProgram<'_>,
     ) -> usize {
         let start = template_start(h, split);
         let spelled = |p: &str| line.get(start..).is_some_and(|t| t.starts_with(p));
@@ -839,8 +934,8 @@ impl Matcher {
             // unknown program's "tag" may be the message's first word
             // (`Connect: ppp0 <--> /dev/ttyS0`): they start at it.
             Some(p) if !split => {
-                let known = canonical.is_some_and(|c| self.knows_program(c));
-                if alias || known || !spelled(p) {
+                let known = resolved.shard.is_some();
+                if resolved.alias || known || !spelled(p) {
                     h.msg_start
                 } else {
                     start
@@ -856,45 +951,36 @@ impl Matcher {
         line: &'l str,
         h: SyslogHeader<'l>,
         split: bool,
+        cache: &mut Cache,
     ) -> Option<Match<'l>> {
         // The line's program, resolved once: from the header, else from a
         // tag-like first word of the text.
-        let resolved = self.canonical(h.program);
+        let resolved = self.resolve(h.program);
         let start = self.text_start(&h, line, split, resolved);
         let text: &'l str = line.get(start..).unwrap_or("");
         let bytes = text.as_bytes();
         let resolved = match h.program {
             Some(_) => resolved,
-            None => self.canonical(leading_tag_program(bytes)),
+            None => self.resolve(leading_tag_program(bytes)),
         };
-        let cands = self.ranked(bytes, resolved, h.pid);
-        let winner = cands.iter().find(|c| c.note.is_none())?.clone();
-        let ambiguous: Vec<usize> = cands
-            .iter()
-            .filter(|c| {
-                c.note.is_none()
-                    && c.entry != winner.entry
-                    && c.kind == winner.kind
-                    && c.relaxed == winner.relaxed
-                    && c.weight == winner.weight
-            })
-            .map(|c| c.entry)
-            .fold(Vec::new(), |mut v, e| {
-                if !v.contains(&e) {
-                    v.push(e);
-                }
-                v
-            });
+        let mut cands = std::mem::take(&mut cache.candidates);
+        self.candidates_into(bytes, resolved, h.pid, &mut cands);
+        let (winner, ambiguous) = pick(&cands, std::mem::take(&mut cache.ambiguous));
+        cache.candidates = cands;
+        probe::mark(Phase::Dfa);
+        let Some(winner) = winner else {
+            cache.ambiguous = ambiguous;
+            return None;
+        };
         let pattern = &self.tables.patterns[winner.pattern];
-        let mut params: Vec<ParamValue<'l>> = Vec::new();
-        let mut scratch = Scratch::default();
-        if let Some(x) = extract::extract(
+        let mut params: Vec<ParamValue<'l>> = emptied(std::mem::take(&mut cache.params));
+        if let Some(values) = extract::extract(
             &self.programs[winner.pattern],
             bytes,
             winner.end,
-            &mut scratch,
+            &mut cache.scratch,
         ) {
-            for (ni, a, b) in x.values {
+            for &(ni, a, b) in values {
                 let name = pattern.names[ni as usize].as_str();
                 let value = Cow::Borrowed(text.get(a..b).unwrap_or(""));
                 params.push(ParamValue {
@@ -927,7 +1013,9 @@ impl Matcher {
         if !kv_wanted.is_empty() && winner.end < bytes.len() {
             let la = start + winner.end;
             if let Some(rest) = line.get(la..) {
-                for p in crate::kv::pairs(rest) {
+                let mut pairs = emptied(std::mem::take(&mut cache.pairs));
+                crate::kv::pairs_into(rest, &mut pairs);
+                for p in pairs.drain(..) {
                     let entry = &self.tables.entries[winner.entry];
                     if let Some(&pi) = kv_wanted.iter().find(|&&pi| entry.params[pi].0 == p.key) {
                         params.push(ParamValue {
@@ -937,8 +1025,10 @@ impl Matcher {
                         });
                     }
                 }
+                cache.pairs = emptied(pairs);
             }
         }
+        probe::mark(Phase::Extract);
         Some(Match {
             entry: winner.entry,
             kind: winner.kind,
@@ -954,7 +1044,7 @@ impl Matcher {
     pub fn line_candidates(&self, line: &str) -> Vec<Candidate> {
         let h = syslog::parse(line);
         let start = self
-            .text_start(&h, line, false, self.canonical(h.program))
+            .text_start(&h, line, false, self.resolve(h.program))
             .min(line.len());
         let text = line.get(start..).unwrap_or("");
         let mut cands = self.candidates(text.as_bytes(), h.program, h.pid);
@@ -968,6 +1058,49 @@ impl Matcher {
     pub fn patterns_of(&self, e: usize) -> &[usize] {
         self.patterns_of.get(e).map_or(&[], Vec::as_slice)
     }
+}
+
+/// The order of candidates, best first: allowed before noted, strict before
+/// relaxed (the mildest relaxation first), exact before prefix, more
+/// literal text, catalog order, the longer match.
+fn rank(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    a.note
+        .is_some()
+        .cmp(&b.note.is_some())
+        .then(a.relaxed.0.cmp(&b.relaxed.0))
+        .then((a.kind != MatchKind::Exact).cmp(&(b.kind != MatchKind::Exact)))
+        .then(b.weight.cmp(&a.weight))
+        .then(a.entry.cmp(&b.entry))
+        .then(b.end.cmp(&a.end))
+}
+
+/// The winner among `cands` (the first best by [`rank`] without a note)
+/// and the other entries that tie with it, in catalog order, into
+/// `ambiguous` (cleared first): what sorting by [`rank`] would give,
+/// without sorting.
+fn pick(cands: &[Candidate], mut ambiguous: Vec<usize>) -> (Option<Candidate>, Vec<usize>) {
+    ambiguous.clear();
+    let mut best: Option<&Candidate> = None;
+    for c in cands.iter().filter(|c| c.note.is_none()) {
+        if best.is_none_or(|b| rank(c, b) == std::cmp::Ordering::Less) {
+            best = Some(c);
+        }
+    }
+    let Some(w) = best else {
+        return (None, ambiguous);
+    };
+    for c in cands {
+        let ties = c.note.is_none()
+            && c.entry != w.entry
+            && c.kind == w.kind
+            && c.relaxed == w.relaxed
+            && c.weight == w.weight;
+        if ties && !ambiguous.contains(&c.entry) {
+            ambiguous.push(c.entry);
+        }
+    }
+    ambiguous.sort_unstable();
+    (Some(w.clone()), ambiguous)
 }
 
 /// Where the text the templates are anchored at starts: at the program tag
@@ -984,13 +1117,18 @@ fn template_start(h: &SyslogHeader<'_>, split: bool) -> usize {
 }
 
 /// A match a key rule decided: strict, never ambiguous.
-fn key_match<'l>(entry: usize, params: Vec<ParamValue<'l>>, h: &SyslogHeader<'l>) -> Match<'l> {
+fn key_match<'l>(
+    entry: usize,
+    params: Vec<ParamValue<'l>>,
+    h: &SyslogHeader<'l>,
+    cache: &mut Cache,
+) -> Match<'l> {
     Match {
         entry,
         kind: MatchKind::Key,
         params,
         header: h.clone(),
-        ambiguous: Vec::new(),
+        ambiguous: std::mem::take(&mut cache.ambiguous),
         relaxed: Relaxed::default(),
     }
 }

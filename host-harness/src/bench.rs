@@ -11,7 +11,8 @@ use serde_json::json;
 
 use crate::enrich_cmd::{line_record, wasm_path_or_hint};
 use crate::peers::{message_text, RegexLoop, RegexSetThenCaptures};
-use crate::wasm_host::{RecordFilter, WasmiFilter, WasmtimeFilter};
+use crate::wasm_host::{Probe, RecordFilter, WasmiFilter, WasmtimeFilter};
+use logref_engine::probe::Phase;
 
 /// One measured peer.
 #[derive(Debug, Clone)]
@@ -339,8 +340,32 @@ pub fn soak(records_n: u64, wasm: Option<PathBuf>) -> Result<bool> {
     Ok(flat)
 }
 
+/// Fuel of one class of records (enriched, or passed through), in total
+/// and by phase when the module has phase marks.
+#[derive(Default)]
+struct FuelTally {
+    records: u64,
+    fuel: u64,
+    phases: [u64; Phase::ALL.len()],
+}
+
+impl FuelTally {
+    fn add(&mut self, fuel: u64, probe: &Probe) {
+        self.records += 1;
+        self.fuel += fuel;
+        for (t, p) in self.phases.iter_mut().zip(probe.phases) {
+            *t += p;
+        }
+    }
+
+    fn per_record(&self, fuel: u64) -> u64 {
+        fuel / self.records.max(1)
+    }
+}
+
 /// `logref bench --cost`: guest instructions (fuel) per record, and the
-/// first call's time, for the record path of the `.wasm`.
+/// first call's time, for the record path of the `.wasm`; by phase when the
+/// module was built with the `probe` feature.
 pub fn cost(wasm: Option<PathBuf>) -> Result<()> {
     let path = wasm_path_or_hint(wasm)?;
     let size = std::fs::metadata(&path)?.len();
@@ -352,22 +377,22 @@ pub fn cost(wasm: Option<PathBuf>) -> Result<()> {
     let t1 = Instant::now();
     w.call(b"logs", &first_record)?;
     let first_call = t1.elapsed();
-    let before = w.fuel_used().unwrap_or(0);
-    let (mut matched_fuel, mut matched_n, mut other_fuel, mut other_n) = (0u64, 0u64, 0u64, 0u64);
+    w.take_probe();
+    let (mut enriched, mut other) = (FuelTally::default(), FuelTally::default());
+    let mut marked = false;
     for l in &lines {
         let r = line_record(l);
         let f0 = w.fuel_used().unwrap_or(0);
         let out = w.call(b"logs", &r)?;
         let used = w.fuel_used().unwrap_or(0) - f0;
+        let probe = w.take_probe();
+        marked |= probe.marked();
         if matches!(out, crate::wasm_host::Output::Record(ref o) if o.len() != r.len()) {
-            matched_fuel += used;
-            matched_n += 1;
+            enriched.add(used, &probe);
         } else {
-            other_fuel += used;
-            other_n += 1;
+            other.add(used, &probe);
         }
     }
-    let _ = before;
     println!(
         ".wasm size                 {} bytes ({:.1} MiB)",
         size,
@@ -377,9 +402,36 @@ pub fn cost(wasm: Option<PathBuf>) -> Result<()> {
     println!("first call                 {first_call:.2?} (loads the embedded artifact)");
     println!(
         "fuel per enriched record   {}",
-        matched_fuel / matched_n.max(1)
+        enriched.per_record(enriched.fuel)
     );
-    println!("fuel per other record      {}", other_fuel / other_n.max(1));
+    println!(
+        "fuel per other record      {}",
+        other.per_record(other.fuel)
+    );
+    if !marked {
+        println!(
+            "(by phase: build the module with phase marks and pass it with --wasm:\n \
+             cargo build --profile probe -p logref-plugin --target wasm32-wasip1 --features probe\n \
+             logref bench --cost --wasm target/wasm32-wasip1/probe/logref_plugin.wasm)"
+        );
+        return Ok(());
+    }
+    println!("\nfuel per record by phase   enriched     other");
+    for (i, phase) in Phase::ALL.iter().enumerate() {
+        println!(
+            "  {:<24} {:>8}  {:>8}",
+            phase.as_str(),
+            enriched.per_record(enriched.phases[i]),
+            other.per_record(other.phases[i])
+        );
+    }
+    let rest = |t: &FuelTally| t.per_record(t.fuel - t.phases.iter().sum::<u64>());
+    println!(
+        "  {:<24} {:>8}  {:>8}",
+        "call (host malloc/free)",
+        rest(&enriched),
+        rest(&other)
+    );
     Ok(())
 }
 
@@ -389,11 +441,20 @@ pub fn cost_per_record(wasm: Option<PathBuf>, file: &std::path::Path) -> Result<
     let path = wasm_path_or_hint(wasm)?;
     let mut w = WasmtimeFilter::new(&path, "logref_filter", None, true)?;
     w.call(b"logs", b"{\"log\":\"warm up\"}")?;
+    w.take_probe();
     for line in std::fs::read_to_string(file)?.lines() {
         let f0 = w.fuel_used().unwrap_or(0);
         w.call(b"logs", line.as_bytes())?;
         let used = w.fuel_used().unwrap_or(0) - f0;
-        println!("{used:>8}  {line}");
+        let probe = w.take_probe();
+        if probe.marked() {
+            // By phase, in `Phase::ALL` order, then the host's share.
+            let phases: Vec<String> = probe.phases.iter().map(u64::to_string).collect();
+            let host = used - probe.phases.iter().sum::<u64>();
+            println!("{used:>8} [{} +{host}]  {line}", phases.join(" "));
+        } else {
+            println!("{used:>8}  {line}");
+        }
     }
     Ok(())
 }

@@ -73,6 +73,24 @@ fn read_c_string(mem: &[u8], ptr: u32) -> Result<Output> {
 
 struct WasmtimeState {
     wasi: wasmtime_wasi::p1::WasiP1Ctx,
+    probe: Probe,
+}
+
+/// Fuel booked to the record path's phases by a module built with the
+/// `probe` feature (see `logref_engine::probe`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Probe {
+    /// Fuel used when the last mark (or the call) started.
+    last: u64,
+    /// Fuel per phase, indexed by `Phase as usize`.
+    pub phases: [u64; logref_engine::probe::Phase::ALL.len()],
+}
+
+impl Probe {
+    /// Whether the module marked any phase.
+    pub fn marked(&self) -> bool {
+        self.phases.iter().any(|&f| f > 0)
+    }
 }
 
 /// The `.wasm` under wasmtime.
@@ -103,12 +121,28 @@ impl WasmtimeFilter {
             .map_err(|e| anyhow!("loading {}: {e}", wasm.display()))?;
         let mut linker: wasmtime::Linker<WasmtimeState> = wasmtime::Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s| &mut s.wasi)?;
+        linker.func_wrap(
+            "logref_probe",
+            "mark",
+            |mut caller: wasmtime::Caller<'_, WasmtimeState>, phase: u32| {
+                let used = FUEL - caller.get_fuel().unwrap_or(FUEL);
+                let p = &mut caller.data_mut().probe;
+                if let Some(f) = p.phases.get_mut(phase as usize) {
+                    *f += used.saturating_sub(p.last);
+                }
+                p.last = used;
+            },
+        )?;
         let mut b = wasmtime_wasi::WasiCtxBuilder::new();
         b.inherit_stderr();
         if let Some(d) = dir {
             b.preopened_dir(d, ".", wasmtime_wasi::FsPerms::ReadOnly)?;
         }
-        let mut store = wasmtime::Store::new(&engine, WasmtimeState { wasi: b.build_p1() });
+        let state = WasmtimeState {
+            wasi: b.build_p1(),
+            probe: Probe::default(),
+        };
+        let mut store = wasmtime::Store::new(&engine, state);
         if metered {
             store.set_fuel(FUEL)?;
         }
@@ -163,6 +197,12 @@ impl WasmtimeFilter {
         Ok(out)
     }
 
+    /// The fuel each phase used since the last call of this function (all
+    /// zero unless the module was built with the `probe` feature).
+    pub fn take_probe(&mut self) -> Probe {
+        std::mem::take(&mut self.store.data_mut().probe)
+    }
+
     /// The plugin's counters (`logref_stats`), as JSON text.
     pub fn stats(&mut self) -> Result<String> {
         let f = self
@@ -181,6 +221,9 @@ impl RecordFilter for WasmtimeFilter {
     fn call(&mut self, tag: &[u8], record: &[u8]) -> Result<Output> {
         let t = self.copy_in(tag)?;
         let r = self.copy_in(record)?;
+        // Phases start at the call; the host's malloc and free are the rest.
+        let used = self.fuel_used().unwrap_or(0);
+        self.store.data_mut().probe.last = used;
         let ret = self.filter.call(
             &mut self.store,
             (t, tag.len() as u32, 0, 0, r, record.len() as u32),

@@ -5,7 +5,9 @@
 //! enrich is returned byte for byte as it came in. The output buffer is
 //! reused, so memory does not grow with the number of records.
 
-use logref_engine::{severity_name, EntryInfo, Match, MatchKind, Matcher, SplitFields};
+use logref_engine::bytes;
+use logref_engine::probe::{self, Phase};
+use logref_engine::{severity_name, Cache, EntryInfo, Match, MatchKind, Matcher, SplitFields};
 
 use crate::config::{Config, Style};
 use crate::json::{self, Reject};
@@ -28,6 +30,8 @@ pub struct Enricher {
     fragments: Vec<Option<Box<[u8]>>>,
     ecs_fragments: Vec<Option<Box<[u8]>>>,
     text: String,
+    /// The matcher's buffers, reused for every record.
+    cache: Cache,
     /// The unescaped structured data of a split RFC 5424 record.
     structured_data: String,
     out: Vec<u8>,
@@ -104,6 +108,7 @@ impl Enricher {
             fragments: vec![None; n],
             ecs_fragments: vec![None; n],
             text: String::new(),
+            cache: Cache::new(),
             structured_data: String::new(),
             out: Vec::new(),
             stats: Stats::default(),
@@ -146,6 +151,7 @@ impl Enricher {
             }
         }
         self.out.push(0);
+        probe::mark(Phase::Output);
         &self.out
     }
 
@@ -164,12 +170,16 @@ impl Enricher {
         if record.len() > self.config.max_record_bytes {
             return Err(Reject::TooLarge);
         }
-        // Fluent Bit's JSON is ASCII (it escapes the rest), so this is the
-        // fast ASCII path; a record with invalid UTF-8 anywhere must not be
-        // enriched, or the output would be invalid JSON.
-        if std::str::from_utf8(record).is_err() {
-            return Err(Reject::NotUtf8);
-        }
+        // A record with invalid UTF-8 anywhere must not be enriched, or the
+        // output would be invalid JSON. Fluent Bit's JSON is ASCII (it
+        // escapes the rest): a word-at-a-time test, and the full check only
+        // for other records.
+        let record_str = if bytes::is_ascii(record) {
+            // SAFETY: ASCII is valid UTF-8.
+            unsafe { std::str::from_utf8_unchecked(record) }
+        } else {
+            std::str::from_utf8(record).map_err(|_| Reject::NotUtf8)?
+        };
         let target = match style {
             Style::Catalog => self.config.target.as_str(),
             Style::Ecs => "event.code",
@@ -179,9 +189,10 @@ impl Enricher {
             return Err(Reject::TargetExists);
         }
         let (a, b) = loc.text.ok_or(Reject::NoTextField)?;
-        let raw = record.get(a..b).ok_or(Reject::Malformed)?;
+        let raw = record_str.get(a..b).ok_or(Reject::Malformed)?;
         let mut text = std::mem::take(&mut self.text);
         let unescaped = json::unescape_into(raw, &mut text);
+        probe::mark(Phase::Scan);
         let result = match unescaped {
             Err(e) => Err(e),
             Ok(()) => {
@@ -200,21 +211,16 @@ impl Enricher {
                 // Structured data holds quotes, escaped in JSON: unescape it.
                 let sd = loc
                     .extradata
-                    .and_then(|(a, b)| record.get(a..b))
+                    .and_then(|(a, b)| record_str.get(a..b))
                     .filter(|raw| json::unescape_into(raw, &mut self.structured_data).is_ok())
                     .map(|_| self.structured_data.as_str());
-                let m = match ident {
-                    Some(prog) => self.matcher.match_split_fields(
-                        SplitFields {
-                            program: Some(prog),
-                            pid,
-                            msgid,
-                            structured_data: sd,
-                        },
-                        &text,
-                    ),
-                    None => self.matcher.match_line(&text),
-                };
+                let split = ident.map(|prog| SplitFields {
+                    program: Some(prog),
+                    pid,
+                    msgid,
+                    structured_data: sd,
+                });
+                let m = self.matcher.match_with(&text, split, &mut self.cache);
                 match m {
                     None => Ok(false),
                     Some(m) => {
@@ -229,6 +235,7 @@ impl Enricher {
                             &mut self.fragments,
                             &mut self.ecs_fragments,
                         );
+                        self.cache.recycle(m);
                         Ok(true)
                     }
                 }

@@ -9,6 +9,8 @@
 //! iterative (no recursion on nesting depth) and never indexes out of
 //! bounds.
 
+use logref_engine::bytes;
+
 /// Why a record is passed through unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reject {
@@ -95,10 +97,7 @@ fn skip_string(b: &[u8], i: usize) -> Result<usize, Reject> {
     loop {
         // Runs of ordinary bytes in one tight scan.
         let rest = b.get(j..).ok_or(Reject::Malformed)?;
-        let k = rest
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-            .ok_or(Reject::Malformed)?;
+        let k = bytes::find_json_special(rest).ok_or(Reject::Malformed)?;
         if pending_high && k > 0 {
             return Err(Reject::LoneSurrogate);
         }
@@ -348,74 +347,63 @@ fn hex4(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
-/// Unescapes the JSON string `raw` (with its quotes) into `out`.
-pub fn unescape_into(raw: &[u8], out: &mut String) -> Result<(), Reject> {
+/// Unescapes the JSON string `raw` (with its quotes) into `out`. `raw` is
+/// a `str` (the caller checked the record's UTF-8 once), so the runs
+/// between escapes are copied without checking them again.
+pub fn unescape_into(raw: &str, out: &mut String) -> Result<(), Reject> {
     out.clear();
-    let inner = match raw {
-        [b'"', inner @ .., b'"'] => inner,
-        _ => return Err(Reject::TextNotAString),
-    };
-    let mut bytes: Vec<u8> = std::mem::take(out).into_bytes();
-    let mut i = 0;
-    while i < inner.len() {
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .ok_or(Reject::TextNotAString)?;
+    let mut rest = inner;
+    loop {
         // Copy the run up to the next escape in one go.
-        let run = inner.get(i..).unwrap_or(&[]);
-        let k = run.iter().position(|&c| c == b'\\').unwrap_or(run.len());
-        bytes.extend_from_slice(run.get(..k).unwrap_or(&[]));
-        i += k;
-        if i >= inner.len() {
-            break;
-        }
-        let e = *inner.get(i + 1).ok_or(Reject::BadEscape)?;
-        i += 2;
-        match e {
-            b'"' => bytes.push(b'"'),
-            b'\\' => bytes.push(b'\\'),
-            b'/' => bytes.push(b'/'),
-            b'b' => bytes.push(0x08),
-            b'f' => bytes.push(0x0c),
-            b'n' => bytes.push(b'\n'),
-            b'r' => bytes.push(b'\r'),
-            b't' => bytes.push(b'\t'),
+        let Some(k) = bytes::find_byte(rest.as_bytes(), b'\\') else {
+            out.push_str(rest);
+            return Ok(());
+        };
+        out.push_str(rest.get(..k).ok_or(Reject::BadEscape)?);
+        let esc = rest
+            .as_bytes()
+            .get(k + 1)
+            .copied()
+            .ok_or(Reject::BadEscape)?;
+        let mut used = 2;
+        let ch = match esc {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
             b'u' => {
-                let hi = hex4(inner.get(i..).unwrap_or(&[])).ok_or(Reject::BadEscape)?;
-                i += 4;
+                let hex = |at: usize| rest.as_bytes().get(at..).and_then(hex4);
+                let hi = hex(k + 2).ok_or(Reject::BadEscape)?;
+                used = 6;
                 let cp = if (0xD800..0xDC00).contains(&hi) {
-                    let lo = match (inner.get(i), inner.get(i + 1)) {
-                        (Some(b'\\'), Some(b'u')) => {
-                            hex4(inner.get(i + 2..).unwrap_or(&[])).ok_or(Reject::BadEscape)?
-                        }
-                        _ => return Err(Reject::LoneSurrogate),
-                    };
+                    if rest.as_bytes().get(k + 6..k + 8) != Some(b"\\u") {
+                        return Err(Reject::LoneSurrogate);
+                    }
+                    let lo = hex(k + 8).ok_or(Reject::BadEscape)?;
                     if !(0xDC00..0xE000).contains(&lo) {
                         return Err(Reject::LoneSurrogate);
                     }
-                    i += 6;
+                    used = 12;
                     0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
                 } else if (0xDC00..0xE000).contains(&hi) {
                     return Err(Reject::LoneSurrogate);
                 } else {
                     hi
                 };
-                let ch = char::from_u32(cp).ok_or(Reject::BadEscape)?;
-                let mut buf = [0u8; 4];
-                bytes.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                char::from_u32(cp).ok_or(Reject::BadEscape)?
             }
             _ => return Err(Reject::BadEscape),
-        }
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => {
-            *out = s;
-            Ok(())
-        }
-        Err(e) => {
-            let mut v = e.into_bytes();
-            v.clear();
-            // Keep the allocation for next time.
-            *out = String::from_utf8(v).unwrap_or_default();
-            Err(Reject::NotUtf8)
-        }
+        };
+        out.push(ch);
+        rest = rest.get(k + used..).ok_or(Reject::BadEscape)?;
     }
 }
 
@@ -425,10 +413,7 @@ pub fn push_string(out: &mut Vec<u8>, s: &str) {
     let mut rest = s.as_bytes();
     while !rest.is_empty() {
         // Copy the run of bytes that need no escape in one go.
-        let k = rest
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-            .unwrap_or(rest.len());
+        let k = bytes::find_json_special(rest).unwrap_or(rest.len());
         out.extend_from_slice(&rest[..k]);
         let Some((&c, tail)) = rest[k..].split_first() else {
             break;
@@ -563,20 +548,19 @@ mod tests {
     #[test]
     fn unescapes_the_text() {
         let mut s = String::new();
-        unescape_into(br#""a\"b\\c\u00e9\ud83d\ude00\/\n""#, &mut s).unwrap();
+        unescape_into(r#""a\"b\\c\u00e9\ud83d\ude00\/\n""#, &mut s).unwrap();
         assert_eq!(s, "a\"b\\cé😀/\n");
         assert_eq!(
-            unescape_into(br#""\ud83d""#, &mut s),
+            unescape_into(r#""\ud83d""#, &mut s),
             Err(Reject::LoneSurrogate)
         );
         assert_eq!(
-            unescape_into(br#""\ude00x""#, &mut s),
+            unescape_into(r#""\ude00x""#, &mut s),
             Err(Reject::LoneSurrogate)
         );
-        assert_eq!(unescape_into(br#""\x""#, &mut s), Err(Reject::BadEscape));
-        assert_eq!(unescape_into(br#""\u12""#, &mut s), Err(Reject::BadEscape));
-        assert_eq!(unescape_into(b"42", &mut s), Err(Reject::TextNotAString));
-        assert_eq!(unescape_into(b"\"\xff\"", &mut s), Err(Reject::NotUtf8));
+        assert_eq!(unescape_into(r#""\x""#, &mut s), Err(Reject::BadEscape));
+        assert_eq!(unescape_into(r#""\u12""#, &mut s), Err(Reject::BadEscape));
+        assert_eq!(unescape_into("42", &mut s), Err(Reject::TextNotAString));
     }
 
     #[test]
