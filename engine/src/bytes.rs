@@ -80,6 +80,11 @@ pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
     find(b, |x| eq(x, needle), |c| c == needle)
 }
 
+/// The first blank (space or tab).
+pub fn find_blank(b: &[u8]) -> Option<usize> {
+    find(b, |x| eq(x, b' ') | eq(x, b'\t'), |c| c == b' ' || c == b'\t')
+}
+
 /// The first blank (space or tab), CR or LF: where a token ends.
 pub fn find_token_end(b: &[u8]) -> Option<usize> {
     find(
@@ -130,6 +135,10 @@ mod tests {
             );
             assert_eq!(find_byte(t, b'\\'), t.iter().position(|&c| c == b'\\'));
             assert_eq!(find_byte(t, 0), t.iter().position(|&c| c == 0));
+            assert_eq!(
+                find_blank(t),
+                t.iter().position(|&c| c == b' ' || c == b'\t')
+            );
             assert_eq!(
                 find_token_end(t),
                 t.iter()

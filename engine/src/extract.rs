@@ -319,15 +319,29 @@ impl HoleAt<'_> {
                 if *steps > STEP_BUDGET {
                     return None;
                 }
-                // Jump to where the next literal can start.
-                if let Some(Op::Lit(l)) = self.next {
-                    let rest = text.get(e..limit).unwrap_or(&[]);
-                    let from_limit = limit < text.len() && text[limit..].starts_with(l);
-                    match bytes::find_byte(rest, l[0]) {
-                        Some(k) => e += k,
-                        None if from_limit => e = limit,
-                        None => return None,
+                // Jump to where the next op can start.
+                match self.next {
+                    Some(Op::Lit(l)) => {
+                        let rest = text.get(e..limit).unwrap_or(&[]);
+                        let from_limit = limit < text.len() && text[limit..].starts_with(l);
+                        match bytes::find_byte(rest, l[0]) {
+                            Some(k) => e += k,
+                            None if from_limit => e = limit,
+                            None => return None,
+                        }
                     }
+                    // The end of the text, or (a value without blanks) of
+                    // the token: the only place the op may start.
+                    None => e = e.max(text.len()),
+                    Some(Op::Blank) if !ty.spans_blanks() => e = e.max(limit),
+                    Some(Op::Blank) => {
+                        let rest = text.get(e..).unwrap_or(&[]);
+                        e += bytes::find_blank(rest)?;
+                    }
+                    _ => {}
+                }
+                if e > limit {
+                    return None;
                 }
                 if self.fits(e) {
                     return Some(e);

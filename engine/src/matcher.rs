@@ -761,7 +761,7 @@ impl Matcher {
         key: bool,
         mut f: impl FnMut(usize, usize),
     ) {
-        for (i, dfa) in self.dfas.iter().enumerate() {
+        for i in 0..self.dfas.len() {
             let shard = &self.tables.shards[i];
             if shard.key_only && !key {
                 continue;
@@ -769,12 +769,17 @@ impl Matcher {
             if own.is_some_and(|o| i != o && Some(i) != self.any_shard) {
                 continue;
             }
-            let global = &self.tables.shards[i].patterns;
-            let g = |pat: usize, end: usize| f(global[pat] as usize, end);
-            match dfa {
-                Dfa::Static(d) => run_dfa(d, text, g),
-                Dfa::Owned(d) => run_dfa(d, text, g),
-            }
+            self.run_shard(i, text, &mut f);
+        }
+    }
+
+    /// Runs shard `i`'s DFA over `text`: `f(pattern, end)` per match.
+    fn run_shard(&self, i: usize, text: &[u8], f: &mut impl FnMut(usize, usize)) {
+        let global = &self.tables.shards[i].patterns;
+        let g = |pat: usize, end: usize| f(global[pat] as usize, end);
+        match &self.dfas[i] {
+            Dfa::Static(d) => run_dfa(d, text, g),
+            Dfa::Owned(d) => run_dfa(d, text, g),
         }
     }
 
@@ -814,31 +819,48 @@ impl Matcher {
         per_pattern: &mut Vec<Candidate>,
     ) {
         per_pattern.clear();
-        self.for_each_match(text, line.shard, false, |pat, end| {
-            let Some(kind) = end_kind(text, end) else {
+        // A line from a program no template names: the templates that
+        // name a program can only match it relaxed (`no-program`), so a
+        // strict match among those without a program beats them all and
+        // no relaxed one can tie with it. Those run first, the others only
+        // when needed.
+        let any_first = self.any_shard.filter(|_| line.shard.is_none());
+        if let Some(a) = any_first {
+            self.run_shard(a, text, &mut |pat, end| {
+                add_candidate(&self.tables, text, per_pattern, pat, end)
+            });
+            self.annotate(per_pattern, line, pid, 0);
+            if per_pattern
+                .iter()
+                .any(|c| c.note.is_none() && c.relaxed.is_empty())
+            {
                 return;
-            };
-            let p = &self.tables.patterns[pat];
-            match per_pattern.iter_mut().find(|c| c.pattern == pat) {
-                Some(c) => {
-                    if (kind == MatchKind::Exact && c.kind != MatchKind::Exact)
-                        || (kind == c.kind && end > c.end)
-                    {
-                        c.kind = kind;
-                        c.end = end;
-                    }
-                }
-                None => per_pattern.push(Candidate {
-                    entry: p.entry as usize,
-                    pattern: pat,
-                    kind,
-                    weight: p.weight,
-                    end,
-                    relaxed: Relaxed::from_bits(p.relaxed),
-                    note: None,
-                }),
             }
-        });
+        }
+        let done = per_pattern.len();
+        for i in 0..self.dfas.len() {
+            let shard = &self.tables.shards[i];
+            let own = line
+                .shard
+                .is_none_or(|o| i == o || Some(i) == self.any_shard);
+            if !shard.key_only && own && Some(i) != any_first {
+                self.run_shard(i, text, &mut |pat, end| {
+                    add_candidate(&self.tables, text, per_pattern, pat, end)
+                });
+            }
+        }
+        self.annotate(per_pattern, line, pid, done);
+    }
+
+    /// Sets what each candidate from `from` on relaxed, and why it may not
+    /// win (if so), for a line from `line`'s program.
+    fn annotate(
+        &self,
+        per_pattern: &mut [Candidate],
+        line: LineProgram<'_>,
+        pid: Option<&str>,
+        from: usize,
+    ) {
         let via_alias = if line.alias {
             Relaxed::PROGRAM_ALIAS
         } else {
@@ -847,7 +869,7 @@ impl Matcher {
         let line_program = line.name;
         // The line comes from a program the catalog knows.
         let known = line.shard.is_some();
-        for c in per_pattern.iter_mut() {
+        for c in per_pattern.iter_mut().skip(from) {
             let p = &self.tables.patterns[c.pattern];
             let names_program = p.program.is_some() || matches!(p.scope, Scope::Programs(_));
             if names_program
@@ -1060,6 +1082,40 @@ impl Matcher {
     }
 }
 
+/// Records that `pattern` matched `text[..end]`: one candidate per pattern,
+/// at its best end (exact, else the longest prefix at a token boundary).
+fn add_candidate(
+    tables: &Tables,
+    text: &[u8],
+    per_pattern: &mut Vec<Candidate>,
+    pat: usize,
+    end: usize,
+) {
+    let Some(kind) = end_kind(text, end) else {
+        return;
+    };
+    let p = &tables.patterns[pat];
+    match per_pattern.iter_mut().find(|c| c.pattern == pat) {
+        Some(c) => {
+            if (kind == MatchKind::Exact && c.kind != MatchKind::Exact)
+                || (kind == c.kind && end > c.end)
+            {
+                c.kind = kind;
+                c.end = end;
+            }
+        }
+        None => per_pattern.push(Candidate {
+            entry: p.entry as usize,
+            pattern: pat,
+            kind,
+            weight: p.weight,
+            end,
+            relaxed: Relaxed::from_bits(p.relaxed),
+            note: None,
+        }),
+    }
+}
+
 /// The order of candidates, best first: allowed before noted, strict before
 /// relaxed (the mildest relaxation first), exact before prefix, more
 /// literal text, catalog order, the longer match.
@@ -1225,7 +1281,12 @@ fn run_dfa<A: Automaton>(dfa: &A, text: &[u8], mut f: impl FnMut(usize, usize)) 
     };
     let mut s: StateID = start;
     for (i, &b) in text.iter().enumerate() {
-        s = dfa.next_state(s, b);
+        // SAFETY: every DFA the matcher holds was validated when loaded
+        // (`DFA::from_bytes`, or at build time for the embedded artifact),
+        // so its start state and every transition are valid state ids, as
+        // `next_state_unchecked` requires. This is the record path's
+        // innermost loop: the unchecked form saves a bounds check a byte.
+        s = unsafe { dfa.next_state_unchecked(s, b) };
         if dfa.is_special_state(s) {
             if dfa.is_match_state(s) {
                 for k in 0..dfa.match_len(s) {
