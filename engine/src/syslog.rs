@@ -73,10 +73,6 @@ impl<'a> SyslogHeader<'a> {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
@@ -115,15 +111,27 @@ fn parse_pri(s: &[u8]) -> Option<(u8, usize)> {
     None
 }
 
-const WEEKDAYS: [&[u8]; 7] = [
-    b"Mon ", b"Tue ", b"Wed ", b"Thu ", b"Fri ", b"Sat ", b"Sun ",
-];
+// Month and weekday names are matched as byte arrays: a `match` compiles
+// to a few integer comparisons, where a list of strings costs a `memcmp`
+// call per name (the guest pays for every instruction).
 
 /// A month's English abbreviation at the start of `s`.
 fn is_month(s: &[u8]) -> bool {
-    s.get(..3)
-        .and_then(|m| std::str::from_utf8(m).ok())
-        .is_some_and(|m| MONTHS.contains(&m))
+    matches!(
+        s.get(..3),
+        Some(
+            b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
+                | b"Oct" | b"Nov" | b"Dec"
+        )
+    )
+}
+
+/// A weekday's English abbreviation and a blank at the start of `s`.
+fn is_weekday(s: &[u8]) -> bool {
+    matches!(
+        s.get(..4),
+        Some(b"Mon " | b"Tue " | b"Wed " | b"Thu " | b"Fri " | b"Sat " | b"Sun ")
+    )
 }
 
 /// One or two digits (a day of the month) at `i`: the end.
@@ -161,10 +169,7 @@ fn time_at(s: &[u8], i: usize) -> Option<usize> {
 /// seconds on the time. A year is only taken when a blank, a colon or the
 /// end follows it.
 fn parse_bsd_timestamp(s: &[u8]) -> Option<usize> {
-    let i = match s.get(..4) {
-        Some(w) if WEEKDAYS.contains(&w) => 4,
-        _ => 0,
-    };
+    let i = if is_weekday(s) { 4 } else { 0 };
     let time_start = if is_month(&s[i..]) && s.get(i + 3) == Some(&b' ') {
         // `Mmm dd`, `Mmm  d` or `Mmm d`.
         let d0 = if s.get(i + 4) == Some(&b' ') {
@@ -490,8 +495,10 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         // Up to the tag: a host, a `facility.level` word or a
         // `<facility.severity>`, each optional. A host has no brackets.
         let mut tag_at = after_ts;
+        let mut tag = None;
         for _ in 0..3 {
-            if parse_tag(s, tag_at).is_some() || bracketed_program(s, tag_at).is_some() {
+            tag = parse_tag(s, tag_at);
+            if tag.is_some() || bracketed_program(s, tag_at).is_some() {
                 break;
             }
             let end = token_end(s, tag_at);
@@ -517,7 +524,9 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         }
         h.tag_start = tag_at;
         h.msg_start = tag_at;
-        if let Some(t) = parse_tag(s, tag_at) {
+        // The tag the loop found (none when it stopped for another reason).
+        let tag = tag.filter(|t| t.program.0 == tag_at);
+        if let Some(t) = tag.or_else(|| parse_tag(s, tag_at)) {
             h.set_tag(line, &t);
         } else if let Some((prog, end)) = bracketed_program(s, tag_at) {
             h.program = sub(line, prog.0, prog.1);
