@@ -24,7 +24,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use logref_engine::artifact::{self, EntryInfo, Item, PatternInfo, Scope, Tables, VendorKey};
+use logref_engine::artifact::{
+    self, EntryInfo, Item, PatternInfo, Scope, ShardKind, Tables, VendorKey,
+};
 use logref_engine::ValueType;
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson;
@@ -34,7 +36,7 @@ use regex_automata::MatchKind;
 use crate::model::{Catalog, Entry, KeyRule, ParamType, Relaxation, Source};
 use crate::template::{self, Segment};
 use crate::Error;
-use logref_engine::matcher::Relaxed;
+use logref_engine::matcher::{may_match_without_program, Relaxed};
 
 /// The expression for an optional program tag (`prog: `, `prog[12]: `).
 pub const ANY_TAG_REGEX: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
@@ -689,31 +691,45 @@ pub fn build_dfa(regexes: &[String]) -> Result<dense::DFA<Vec<u32>>, Error> {
 /// Programs with fewer templates than this share one shard.
 pub const SHARD_MIN_PATTERNS: usize = 16;
 
-/// Which patterns go into which automaton: one shard per program with at
-/// least [`SHARD_MIN_PATTERNS`] templates, one for the programs with fewer,
-/// one for the templates that name no program, one for the key-only
-/// templates (run only for a line a key rule named). (programs, patterns,
-/// key-only).
-pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, bool)> {
+/// Which patterns go into which automaton ([`ShardKind`]): one for the
+/// templates that name no program, one for those that name one but may
+/// identify a line without it ([`may_match_without_program`]), one per
+/// program with at least [`SHARD_MIN_PATTERNS`] other templates, one for
+/// the programs with fewer, one for the key-only templates (run only for a
+/// line a key rule named). (programs, patterns, kind).
+///
+/// Why the stand-alone templates have a shard of their own: a line from a
+/// program no template names then skips every program shard, whose
+/// templates could not identify it anyway; those are mostly templates
+/// that start with a placeholder, which keep an automaton running to the
+/// end of every line. (Merged into the shard of templates without a
+/// program instead, the automata grow by a sixth.)
+pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKind)> {
     let mut by_program: BTreeMap<Option<&str>, Vec<u32>> = BTreeMap::new();
     let mut key_only = Vec::new();
+    let mut stand_alone: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
     for (i, s) in specs.iter().enumerate() {
         if s.info.scope == Scope::KeyOnly {
             key_only.push(i as u32);
             continue;
         }
-        by_program
-            .entry(s.info.program.as_deref())
-            .or_default()
-            .push(i as u32);
+        match s.info.program.as_deref() {
+            Some(p) if may_match_without_program(&s.info) => {
+                if !stand_alone.0.iter().any(|q| q == p) {
+                    stand_alone.0.push(p.to_string());
+                }
+                stand_alone.1.push(i as u32);
+            }
+            program => by_program.entry(program).or_default().push(i as u32),
+        }
     }
     let mut plan = Vec::new();
     let mut small: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
     for (program, pats) in by_program {
         match program {
-            None => plan.push((Vec::new(), pats, false)),
+            None => plan.push((Vec::new(), pats, ShardKind::Lines)),
             Some(p) if pats.len() >= SHARD_MIN_PATTERNS => {
-                plan.push((vec![p.to_string()], pats, false))
+                plan.push((vec![p.to_string()], pats, ShardKind::Lines))
             }
             Some(p) => {
                 small.0.push(p.to_string());
@@ -723,10 +739,14 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, bool)> {
     }
     if !small.1.is_empty() {
         small.1.sort_unstable();
-        plan.push((small.0, small.1, false));
+        plan.push((small.0, small.1, ShardKind::Lines));
+    }
+    if !stand_alone.1.is_empty() {
+        stand_alone.0.sort();
+        plan.push((stand_alone.0, stand_alone.1, ShardKind::StandAlone));
     }
     if !key_only.is_empty() {
-        plan.push((Vec::new(), key_only, true));
+        plan.push((Vec::new(), key_only, ShardKind::KeyOnly));
     }
     plan
 }
@@ -735,7 +755,7 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, bool)> {
 fn build_shards(specs: &[PatternSpec]) -> Result<(Vec<artifact::Shard>, Vec<u8>), Error> {
     let mut section = Vec::new();
     let mut shards = Vec::new();
-    for (programs, patterns, key_only) in shard_plan(specs) {
+    for (programs, patterns, kind) in shard_plan(specs) {
         let regexes: Vec<String> = patterns
             .iter()
             .map(|&i| specs[i as usize].regex.clone())
@@ -748,7 +768,7 @@ fn build_shards(specs: &[PatternSpec]) -> Result<(Vec<artifact::Shard>, Vec<u8>)
         section.resize(section.len().div_ceil(8) * 8, 0);
         shards.push(artifact::Shard {
             programs,
-            key_only,
+            kind,
             patterns,
             dfa: (off as u32, len as u32),
         });

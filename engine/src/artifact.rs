@@ -34,7 +34,7 @@ use crate::codec::{CodecError, Reader, Writer};
 use crate::types::ValueType;
 
 pub const MAGIC: [u8; 8] = *b"LOGREF\0A";
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The regex-automata version whose serialisation format the DFA uses. A
 /// test keeps it equal to the version in Cargo.lock.
 pub const REGEX_AUTOMATA_VERSION: &str = "0.4.19";
@@ -265,13 +265,40 @@ pub struct Shard {
     /// The programs whose templates it holds; empty for the shard of
     /// templates that name no program.
     pub programs: Vec<String>,
-    /// It holds the templates that only yield the parameters of a line a
-    /// key rule named ([`Scope::KeyOnly`]): never run to identify a line.
-    pub key_only: bool,
+    /// When it runs (see [`ShardKind`]).
+    pub kind: ShardKind,
     /// Pattern `i` of this DFA is `patterns[i]` of the tables.
     pub patterns: Vec<u32>,
     /// Offset (8-aligned, from the start of the DFA section) and length.
     pub dfa: (u32, u32),
+}
+
+/// When a shard's automaton runs (the matcher's step 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ShardKind {
+    /// The templates of its programs: for lines from them; or, with no
+    /// programs, the templates that name none: for every line.
+    Lines = 0,
+    /// Templates that only yield the parameters of a line a key rule named
+    /// ([`Scope::KeyOnly`]): never run to identify a line.
+    KeyOnly = 1,
+    /// Templates that name a program but may identify a line without it
+    /// (`may_match_without_program`): for every line. They are kept out of
+    /// their programs' shards so that a line from a program no template
+    /// names skips those, whose templates could not identify it.
+    StandAlone = 2,
+}
+
+impl ShardKind {
+    fn from_u8(v: u8) -> Option<ShardKind> {
+        match v {
+            0 => Some(ShardKind::Lines),
+            1 => Some(ShardKind::KeyOnly),
+            2 => Some(ShardKind::StandAlone),
+            _ => None,
+        }
+    }
 }
 
 /// Everything of the artifact but the DFAs.
@@ -491,7 +518,7 @@ impl Tables {
         }
         w.len(self.shards.len());
         for sh in &self.shards {
-            w.u8(u8::from(sh.key_only));
+            w.u8(sh.kind as u8);
             w.len(sh.programs.len());
             for p in &sh.programs {
                 w.str(p);
@@ -676,7 +703,8 @@ impl Tables {
         let mut shards = Vec::with_capacity(n);
         let mut owner = vec![false; patterns.len()];
         for _ in 0..n {
-            let key_only = r.u8("shard kind")? != 0;
+            let kind = ShardKind::from_u8(r.u8("shard kind")?)
+                .ok_or_else(|| ArtifactError::Reference("unknown shard kind".into()))?;
             let k = r.count(4, "shard program count")?;
             let programs = (0..k)
                 .map(|_| r.str("shard program"))
@@ -701,7 +729,7 @@ impl Tables {
             }
             shards.push(Shard {
                 programs,
-                key_only,
+                kind,
                 patterns: list,
                 dfa,
             });

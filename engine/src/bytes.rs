@@ -82,7 +82,11 @@ pub fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
 
 /// The first blank (space or tab).
 pub fn find_blank(b: &[u8]) -> Option<usize> {
-    find(b, |x| eq(x, b' ') | eq(x, b'\t'), |c| c == b' ' || c == b'\t')
+    find(
+        b,
+        |x| eq(x, b' ') | eq(x, b'\t'),
+        |c| c == b' ' || c == b'\t',
+    )
 }
 
 /// The first blank (space or tab), CR or LF: where a token ends.

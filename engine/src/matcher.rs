@@ -28,7 +28,7 @@ use regex_automata::dfa::{dense, Automaton};
 use regex_automata::util::primitives::StateID;
 use regex_automata::{Anchored, Input};
 
-use crate::artifact::{self, ArtifactError, EntryInfo, KeyRule, Scope, Tables};
+use crate::artifact::{self, ArtifactError, EntryInfo, KeyRule, Scope, ShardKind, Tables};
 use crate::extract::{self, Scratch};
 use crate::probe::{self, Phase};
 use crate::syslog::{self, SyslogHeader, WireFormat};
@@ -222,12 +222,14 @@ fn emptied<T, U>(mut v: Vec<T>) -> Vec<U> {
 }
 
 /// The line's program, resolved once per line: its name as the templates
-/// see it, whether the line wrote an alias of it, and its own shard.
+/// see it, whether the line wrote an alias of it, whether some template
+/// names it, and its own shard.
 #[derive(Debug, Clone, Copy, Default)]
 struct LineProgram<'a> {
     name: Option<&'a str>,
     alias: bool,
-    /// The program's shard: `Some` exactly when some template names it.
+    known: bool,
+    /// The shard of the program's templates that may not stand alone.
     shard: Option<usize>,
 }
 
@@ -242,10 +244,19 @@ enum Dfa {
 pub struct Matcher {
     /// One automaton per shard of the tables (same order).
     dfas: Vec<Dfa>,
-    /// Programs with a shard of their own, sorted: (program, shard).
-    shard_of_program: Vec<(String, usize)>,
-    /// The shard of templates that name no program.
+    /// Every program some template names, sorted, with the shard of its
+    /// templates that may not stand alone (if it has any).
+    known_programs: Vec<(String, Option<usize>)>,
+    /// The shard of the templates that name no program (run for every line).
     any_shard: Option<usize>,
+    /// The shard of the templates that name a program but may stand alone
+    /// (run for every line).
+    stand_alone_shard: Option<usize>,
+    /// Whether a line from a program no template names must run the
+    /// program shards too: only when one of them holds a template that may
+    /// stand alone (an artifact that did not sort them into the shard of
+    /// every line).
+    unknown_runs_program_shards: bool,
     tables: Tables,
     catalog_checksum: u64,
     /// Per key rule of the tables (same order): id -> entry.
@@ -358,9 +369,19 @@ impl Matcher {
         }
         let mut shard_of_program = Vec::new();
         let mut any_shard = None;
+        let mut stand_alone_shard = None;
         for (i, shard) in tables.shards.iter().enumerate() {
-            if shard.key_only {
-                continue;
+            match shard.kind {
+                ShardKind::Lines => {}
+                ShardKind::KeyOnly => continue,
+                ShardKind::StandAlone => {
+                    if stand_alone_shard.replace(i).is_some() {
+                        return Err(ArtifactError::Reference(
+                            "two shards hold the templates that may stand alone".into(),
+                        ));
+                    }
+                    continue;
+                }
             }
             if shard.programs.is_empty() && any_shard.replace(i).is_some() {
                 return Err(ArtifactError::Reference(
@@ -372,6 +393,17 @@ impl Matcher {
         shard_of_program.sort();
         if shard_of_program.windows(2).any(|w| w[0].0 == w[1].0) {
             return Err(ArtifactError::Reference("a program has two shards".into()));
+        }
+        let mut known_programs: Vec<(String, Option<usize>)> = shard_of_program
+            .into_iter()
+            .map(|(p, i)| (p, Some(i)))
+            .collect();
+        for p in &tables.patterns {
+            if let Some(name) = &p.program {
+                if let Err(at) = known_programs.binary_search_by(|(k, _)| k.cmp(name)) {
+                    known_programs.insert(at, (name.clone(), None));
+                }
+            }
         }
         let mut key_ids = vec![HashMap::new(); tables.key_rules.len()];
         for k in &tables.keys {
@@ -415,15 +447,22 @@ impl Matcher {
             .iter()
             .map(|p| extract::Program::new(&p.items))
             .collect();
-        let stands_alone = tables
+        let stands_alone: Vec<bool> = tables
             .patterns
             .iter()
             .map(may_match_without_program)
             .collect();
+        let unknown_runs_program_shards = tables
+            .shards
+            .iter()
+            .filter(|sh| sh.kind == ShardKind::Lines && !sh.programs.is_empty())
+            .any(|sh| sh.patterns.iter().any(|&p| stands_alone[p as usize]));
         Ok(Matcher {
             dfas,
-            shard_of_program,
+            known_programs,
             any_shard,
+            stand_alone_shard,
+            unknown_runs_program_shards,
             programs,
             tables,
             catalog_checksum,
@@ -764,7 +803,7 @@ impl Matcher {
     ) {
         for i in 0..self.dfas.len() {
             let shard = &self.tables.shards[i];
-            if shard.key_only && !key {
+            if shard.kind == ShardKind::KeyOnly && !key {
                 continue;
             }
             if own.is_some_and(|o| i != o && Some(i) != self.any_shard) {
@@ -784,12 +823,13 @@ impl Matcher {
         }
     }
 
-    /// The shard of a program's own templates.
-    fn program_shard(&self, program: &str) -> Option<usize> {
-        self.shard_of_program
+    /// `Some` when some template names `program`: with the shard of its
+    /// templates that may not stand alone, if it has any.
+    fn known_program(&self, program: &str) -> Option<Option<usize>> {
+        self.known_programs
             .binary_search_by(|(p, _)| p.as_str().cmp(program))
             .ok()
-            .map(|i| self.shard_of_program[i].1)
+            .map(|i| self.known_programs[i].1)
     }
 
     /// All candidates for `text`, best first, with notes on those that
@@ -825,7 +865,7 @@ impl Matcher {
         // strict match among those without a program beats them all and
         // no relaxed one can tie with it. Those run first, the others only
         // when needed.
-        let any_first = self.any_shard.filter(|_| line.shard.is_none());
+        let any_first = self.any_shard.filter(|_| !line.known);
         if let Some(a) = any_first {
             self.run_shard(a, text, &mut |pat, end| {
                 add_candidate(&self.tables, text, per_pattern, pat, end)
@@ -838,13 +878,22 @@ impl Matcher {
                 return;
             }
         }
+        // Then, in shard order, the shards run for every line and a known
+        // program's own; a line from another program runs the program
+        // shards only if one of them holds a template that may stand alone
+        // (their other templates need their program).
         let done = per_pattern.len();
         for i in 0..self.dfas.len() {
-            let shard = &self.tables.shards[i];
-            let own = line
-                .shard
-                .is_none_or(|o| i == o || Some(i) == self.any_shard);
-            if !shard.key_only && own && Some(i) != any_first {
+            let run = match self.tables.shards[i].kind {
+                ShardKind::KeyOnly => false,
+                ShardKind::StandAlone => true,
+                ShardKind::Lines => {
+                    Some(i) == self.any_shard
+                        || Some(i) == line.shard
+                        || (!line.known && self.unknown_runs_program_shards)
+                }
+            };
+            if run && Some(i) != any_first {
                 self.run_shard(i, text, &mut |pat, end| {
                     add_candidate(&self.tables, text, per_pattern, pat, end)
                 });
@@ -868,8 +917,7 @@ impl Matcher {
             Relaxed::default()
         };
         let line_program = line.name;
-        // The line comes from a program the catalog knows.
-        let known = line.shard.is_some();
+        let known = line.known;
         for c in per_pattern.iter_mut().skip(from) {
             let p = &self.tables.patterns[c.pattern];
             let names_program = p.program.is_some() || matches!(p.scope, Scope::Programs(_));
@@ -916,23 +964,27 @@ impl Matcher {
         let Some(p) = program else {
             return LineProgram::default();
         };
-        if let Some(shard) = self.program_shard(p) {
+        if let Some(shard) = self.known_program(p) {
             return LineProgram {
                 name: Some(p),
                 alias: false,
-                shard: Some(shard),
+                known: true,
+                shard,
             };
         }
         match self.tables.program_of_alias(p) {
-            Some(own) => LineProgram {
-                name: Some(own),
-                alias: true,
-                shard: self.program_shard(own),
-            },
+            Some(own) => {
+                let shard = self.known_program(own);
+                LineProgram {
+                    name: Some(own),
+                    alias: true,
+                    known: shard.is_some(),
+                    shard: shard.flatten(),
+                }
+            }
             None => LineProgram {
                 name: Some(p),
-                alias: false,
-                shard: None,
+                ..LineProgram::default()
             },
         }
     }
@@ -957,7 +1009,7 @@ impl Matcher {
             // unknown program's "tag" may be the message's first word
             // (`Connect: ppp0 <--> /dev/ttyS0`): they start at it.
             Some(p) if !split => {
-                let known = resolved.shard.is_some();
+                let known = resolved.known;
                 if resolved.alias || known || !spelled(p) {
                     h.msg_start
                 } else {

@@ -120,8 +120,18 @@ fn is_month(s: &[u8]) -> bool {
     matches!(
         s.get(..3),
         Some(
-            b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
-                | b"Oct" | b"Nov" | b"Dec"
+            b"Jan"
+                | b"Feb"
+                | b"Mar"
+                | b"Apr"
+                | b"May"
+                | b"Jun"
+                | b"Jul"
+                | b"Aug"
+                | b"Sep"
+                | b"Oct"
+                | b"Nov"
+                | b"Dec"
         )
     )
 }

@@ -68,7 +68,7 @@ pub fn compile(args: CompileArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("patterns       {}", report.patterns);
     println!(
-        "shards         {} automata (a program with 16 templates or more, the smaller ones, no program, key-only)",
+        "shards         {} automata (no program; templates that may stand alone; a program with 16 templates or more; the smaller ones; key-only)",
         report.shards
     );
     println!("DFA states     {states}");

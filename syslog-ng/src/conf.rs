@@ -26,7 +26,7 @@
 
 use std::fmt::Write as _;
 
-use logref_engine::artifact::{KeyRule, Tables};
+use logref_engine::artifact::{KeyRule, ShardKind, Tables};
 
 use crate::{
     key_ruleset_program, tag_text_ruleset_program, Options, PDB_FILE, RELAXED_RULESET_PROGRAM,
@@ -247,7 +247,7 @@ fn known_programs_filter(tables: &Tables) -> String {
     let mut names: Vec<(&str, &str)> = tables
         .shards
         .iter()
-        .filter(|s| !s.key_only)
+        .filter(|s| s.kind != ShardKind::KeyOnly)
         .flat_map(|s| s.programs.iter().map(|p| (p.as_str(), "string")))
         .collect();
     for (alias, _) in &tables.aliases {
