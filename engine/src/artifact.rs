@@ -750,6 +750,22 @@ impl Tables {
         })
     }
 
+    /// The programs some template names (key-only templates aside), sorted,
+    /// each once: a line from one of them only matches its own templates
+    /// and those that name none (README, rule 3). The one place this set
+    /// is defined; the matcher and the Vector and syslog-ng exports use it.
+    pub fn known_programs(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .shards
+            .iter()
+            .filter(|s| s.kind != ShardKind::KeyOnly)
+            .flat_map(|s| s.programs.iter().map(String::as_str))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// The program an alias stands for: an exact alias, else the first
     /// (in sorted order) written with `*`, which stands for any run of
     /// characters (`postfix*/smtpd` for `postfix/submission/smtpd`).

@@ -249,9 +249,6 @@ pub struct Matcher {
     known_programs: Vec<(String, Option<usize>)>,
     /// The shard of the templates that name no program (run for every line).
     any_shard: Option<usize>,
-    /// The shard of the templates that name a program but may stand alone
-    /// (run for every line).
-    stand_alone_shard: Option<usize>,
     /// Whether a line from a program no template names must run the
     /// program shards too: only when one of them holds a template that may
     /// stand alone (an artifact that did not sort them into the shard of
@@ -394,17 +391,17 @@ impl Matcher {
         if shard_of_program.windows(2).any(|w| w[0].0 == w[1].0) {
             return Err(ArtifactError::Reference("a program has two shards".into()));
         }
-        let mut known_programs: Vec<(String, Option<usize>)> = shard_of_program
+        let known_programs: Vec<(String, Option<usize>)> = tables
+            .known_programs()
             .into_iter()
-            .map(|(p, i)| (p, Some(i)))
+            .map(|p| {
+                let own = shard_of_program
+                    .binary_search_by(|(q, _)| q.as_str().cmp(p))
+                    .ok()
+                    .map(|i| shard_of_program[i].1);
+                (p.to_string(), own)
+            })
             .collect();
-        for p in &tables.patterns {
-            if let Some(name) = &p.program {
-                if let Err(at) = known_programs.binary_search_by(|(k, _)| k.cmp(name)) {
-                    known_programs.insert(at, (name.clone(), None));
-                }
-            }
-        }
         let mut key_ids = vec![HashMap::new(); tables.key_rules.len()];
         for k in &tables.keys {
             key_ids[usize::from(k.rule)]
@@ -461,7 +458,6 @@ impl Matcher {
             dfas,
             known_programs,
             any_shard,
-            stand_alone_shard,
             unknown_runs_program_shards,
             programs,
             tables,

@@ -2,6 +2,7 @@
 //! plugin exactly as Fluent Bit does, the Vector export and its VRL
 //! runtime, the fixture corpus, and the checks and benchmarks built on them. `src/main.rs` is the command line.
 
+pub mod aot_cmd;
 pub mod bench;
 pub mod check;
 pub mod enrich_cmd;

@@ -26,7 +26,7 @@
 
 use std::fmt::Write as _;
 
-use logref_engine::artifact::{KeyRule, ShardKind, Tables};
+use logref_engine::artifact::{KeyRule, Tables};
 
 use crate::{
     key_ruleset_program, tag_text_ruleset_program, Options, PDB_FILE, RELAXED_RULESET_PROGRAM,
@@ -245,10 +245,9 @@ pub fn conf(tables: &Tables, options: &Options) -> String {
 /// one of the catalog's aliases (`*` aliases as globs).
 fn known_programs_filter(tables: &Tables) -> String {
     let mut names: Vec<(&str, &str)> = tables
-        .shards
-        .iter()
-        .filter(|s| s.kind != ShardKind::KeyOnly)
-        .flat_map(|s| s.programs.iter().map(|p| (p.as_str(), "string")))
+        .known_programs()
+        .into_iter()
+        .map(|p| (p, "string"))
         .collect();
     for (alias, _) in &tables.aliases {
         let kind = if alias.contains('*') {

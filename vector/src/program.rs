@@ -606,16 +606,14 @@ fn vrl_object(pairs: &[(String, String)]) -> String {
     format!("{{{}}}", v.join(", "))
 }
 
-/// The programs some template names (the engine's shards), each mapped to
-/// itself: a line from one of them only matches its own templates.
+/// The programs some template names ([`Tables::known_programs`]), each
+/// mapped to itself: a line from one of them only matches its own templates.
 fn known_programs(tables: &Tables) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = tables
-        .shards
-        .iter()
-        .flat_map(|s| s.programs.iter().map(|p| (p.clone(), p.clone())))
-        .collect();
-    v.sort();
-    v
+    tables
+        .known_programs()
+        .into_iter()
+        .map(|p| (p.to_string(), p.to_string()))
+        .collect()
 }
 
 /// A `pattern` key rule: the id its capture group finds anywhere in the
