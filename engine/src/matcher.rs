@@ -244,9 +244,9 @@ enum Dfa {
 pub struct Matcher {
     /// One automaton per shard of the tables (same order).
     dfas: Vec<Dfa>,
-    /// Every program some template names, sorted, with the shard of its
-    /// templates that may not stand alone (if it has any).
-    known_programs: Vec<(String, Option<usize>)>,
+    /// Every program some template names and every exact alias, for the
+    /// one lookup per line ([`ProgramIndex`]).
+    programs: ProgramIndex,
     /// The shard of the templates that name no program (run for every line).
     any_shard: Option<usize>,
     /// Whether a line from a program no template names must run the
@@ -265,7 +265,7 @@ pub struct Matcher {
     /// Patterns of each entry (for key-only extraction).
     patterns_of: Vec<Vec<usize>>,
     /// Each pattern's items, flattened for the extractor once.
-    programs: Vec<extract::Program>,
+    extractors: Vec<extract::Program>,
     /// Each entry's params whose values come from key=value pairs: those no
     /// pattern of the entry has a hole for.
     kv_params: Vec<Vec<usize>>,
@@ -391,17 +391,7 @@ impl Matcher {
         if shard_of_program.windows(2).any(|w| w[0].0 == w[1].0) {
             return Err(ArtifactError::Reference("a program has two shards".into()));
         }
-        let known_programs: Vec<(String, Option<usize>)> = tables
-            .known_programs()
-            .into_iter()
-            .map(|p| {
-                let own = shard_of_program
-                    .binary_search_by(|(q, _)| q.as_str().cmp(p))
-                    .ok()
-                    .map(|i| shard_of_program[i].1);
-                (p.to_string(), own)
-            })
-            .collect();
+        let programs = ProgramIndex::new(&tables, &shard_of_program);
         let mut key_ids = vec![HashMap::new(); tables.key_rules.len()];
         for k in &tables.keys {
             key_ids[usize::from(k.rule)]
@@ -439,7 +429,7 @@ impl Matcher {
                     .collect()
             })
             .collect();
-        let programs = tables
+        let extractors = tables
             .patterns
             .iter()
             .map(|p| extract::Program::new(&p.items))
@@ -456,10 +446,10 @@ impl Matcher {
             .any(|sh| sh.patterns.iter().any(|&p| stands_alone[p as usize]));
         Ok(Matcher {
             dfas,
-            known_programs,
+            programs,
             any_shard,
             unknown_runs_program_shards,
-            programs,
+            extractors,
             tables,
             catalog_checksum,
             key_ids,
@@ -634,7 +624,7 @@ impl Matcher {
         let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) else {
             return;
         };
-        let Some(values) = extract::extract(&self.programs[pat], text.as_bytes(), end, scratch)
+        let Some(values) = extract::extract(&self.extractors[pat], text.as_bytes(), end, scratch)
         else {
             return;
         };
@@ -819,15 +809,6 @@ impl Matcher {
         }
     }
 
-    /// `Some` when some template names `program`: with the shard of its
-    /// templates that may not stand alone, if it has any.
-    fn known_program(&self, program: &str) -> Option<Option<usize>> {
-        self.known_programs
-            .binary_search_by(|(p, _)| p.as_str().cmp(program))
-            .ok()
-            .map(|i| self.known_programs[i].1)
-    }
-
     /// All candidates for `text`, best first, with notes on those that
     /// cannot win. The first one without a note is the winner.
     ///
@@ -960,28 +941,36 @@ impl Matcher {
         let Some(p) = program else {
             return LineProgram::default();
         };
-        if let Some(shard) = self.known_program(p) {
-            return LineProgram {
+        match self.programs.get(p) {
+            Some(&Named::Program { shard }) => LineProgram {
                 name: Some(p),
                 alias: false,
                 known: true,
                 shard,
-            };
-        }
-        match self.tables.program_of_alias(p) {
-            Some(own) => {
-                let shard = self.known_program(own);
-                LineProgram {
-                    name: Some(own),
-                    alias: true,
-                    known: shard.is_some(),
-                    shard: shard.flatten(),
-                }
-            }
-            None => LineProgram {
-                name: Some(p),
-                ..LineProgram::default()
             },
+            Some(Named::Alias { program }) => self.alias_of(program),
+            // A glob alias (`postfix*/smtpd`), tried last: few lines need it.
+            None => match self.tables.program_of_alias(p) {
+                Some(own) => self.alias_of(own),
+                None => LineProgram {
+                    name: Some(p),
+                    ..LineProgram::default()
+                },
+            },
+        }
+    }
+
+    /// A line that wrote an alias of `own`.
+    fn alias_of<'a>(&'a self, own: &'a str) -> LineProgram<'a> {
+        let shard = match self.programs.get(own) {
+            Some(&Named::Program { shard }) => Some(shard),
+            _ => None,
+        };
+        LineProgram {
+            name: Some(own),
+            alias: true,
+            known: shard.is_some(),
+            shard: shard.flatten(),
         }
     }
 
@@ -1046,7 +1035,7 @@ impl Matcher {
         let pattern = &self.tables.patterns[winner.pattern];
         let mut params: Vec<ParamValue<'l>> = emptied(std::mem::take(&mut cache.params));
         if let Some(values) = extract::extract(
-            &self.programs[winner.pattern],
+            &self.extractors[winner.pattern],
             bytes,
             winner.end,
             &mut cache.scratch,
@@ -1162,6 +1151,76 @@ fn add_candidate(
             relaxed: Relaxed::from_bits(p.relaxed),
             note: None,
         }),
+    }
+}
+
+/// What a name in a line's tag is to the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Named {
+    /// A program some template names, with the shard of its templates that
+    /// may not stand alone (if it has any).
+    Program { shard: Option<usize> },
+    /// An exact alias of this program.
+    Alias { program: String },
+}
+
+/// The known programs and exact aliases by name: an open-addressing table
+/// keyed by FNV-1a. Why not a sorted list: every line looks its program up,
+/// and a binary search costs a string comparison (a `memcmp` call in the
+/// guest) per step; here it is one hash of the name and, almost always,
+/// one comparison.
+struct ProgramIndex {
+    /// Power-of-two sized; `None` is an empty slot.
+    slots: Vec<Option<(u64, String, Named)>>,
+}
+
+impl ProgramIndex {
+    fn new(tables: &Tables, shard_of_program: &[(String, usize)]) -> ProgramIndex {
+        let mut named: Vec<(String, Named)> = tables
+            .known_programs()
+            .into_iter()
+            .map(|p| {
+                let shard = shard_of_program
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map(|&(_, i)| i);
+                (p.to_string(), Named::Program { shard })
+            })
+            .collect();
+        for (alias, program) in &tables.aliases {
+            if !alias.contains('*') && !named.iter().any(|(n, _)| n == alias) {
+                named.push((
+                    alias.clone(),
+                    Named::Alias {
+                        program: program.clone(),
+                    },
+                ));
+            }
+        }
+        let size = (named.len() * 2).next_power_of_two().max(8);
+        let mut slots: Vec<Option<(u64, String, Named)>> = vec![None; size];
+        for (name, what) in named {
+            let h = crate::fnv1a64(name.as_bytes());
+            let mut i = (h as usize) & (size - 1);
+            while slots[i].is_some() {
+                i = (i + 1) & (size - 1);
+            }
+            slots[i] = Some((h, name, what));
+        }
+        ProgramIndex { slots }
+    }
+
+    fn get(&self, name: &str) -> Option<&Named> {
+        let h = crate::fnv1a64(name.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut i = (h as usize) & mask;
+        while let Some((k, n, what)) = &self.slots[i] {
+            if *k == h && n == name {
+                return Some(what);
+            }
+            i = (i + 1) & mask;
+        }
+        None
     }
 }
 

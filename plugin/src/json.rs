@@ -407,17 +407,26 @@ pub fn unescape_into(raw: &str, out: &mut String) -> Result<(), Reject> {
     }
 }
 
-/// Appends `s` as a JSON string (with quotes).
+/// Appends `s` as a JSON string (with quotes). Most strings need no escape:
+/// one word-at-a-time scan and one copy; the escaping loop only runs from
+/// the first byte that needs it.
 pub fn push_string(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
     out.push(b'"');
-    let mut rest = s.as_bytes();
-    while !rest.is_empty() {
-        // Copy the run of bytes that need no escape in one go.
-        let k = bytes::find_json_special(rest).unwrap_or(rest.len());
-        out.extend_from_slice(&rest[..k]);
-        let Some((&c, tail)) = rest[k..].split_first() else {
-            break;
-        };
+    match bytes::find_json_special(b) {
+        None => out.extend_from_slice(b),
+        Some(k) => push_escaped(out, b, k),
+    }
+    out.push(b'"');
+}
+
+/// `b` escaped for JSON, where `b[k]` is the first byte that needs it.
+#[cold]
+fn push_escaped(out: &mut Vec<u8>, b: &[u8], k: usize) {
+    let (plain, mut rest) = b.split_at(k);
+    out.extend_from_slice(plain);
+    while let Some((&c, tail)) = rest.split_first() {
         rest = tail;
         match c {
             b'"' => out.extend_from_slice(b"\\\""),
@@ -431,10 +440,15 @@ pub fn push_string(out: &mut Vec<u8>, s: &str) {
                 out.push(HEX[usize::from(c >> 4)]);
                 out.push(HEX[usize::from(c & 15)]);
             }
-            c => out.push(c),
+            c => {
+                // The run up to the next byte that needs an escape.
+                let k = bytes::find_json_special(rest).unwrap_or(rest.len());
+                out.push(c);
+                out.extend_from_slice(&rest[..k]);
+                rest = &rest[k..];
+            }
         }
     }
-    out.push(b'"');
 }
 
 #[cfg(test)]
