@@ -529,6 +529,75 @@ fn bad_artifacts_are_refused_with_typed_errors_and_never_panic() {
 }
 
 #[test]
+fn templates_that_may_stand_alone_have_their_own_shard_run_for_every_line() {
+    use logref_engine::artifact::ShardKind;
+    use logref_engine::Relaxed;
+    let m = matcher(vec![
+        // Enough literal text: may identify a line without its program.
+        entry(
+            NXR,
+            "nxr:lcp",
+            "pppd[<PID>]: LCP terminated by peer",
+            &[("PID", "int")],
+        ),
+        // A leading placeholder that could hold another program's tag:
+        // needs its program.
+        entry(
+            NXR,
+            "nxr:closed",
+            "pppd[<PID>]: <what> closed by peer",
+            &[("PID", "int"), ("what", "string")],
+        ),
+        entry(NXR, "nxr:none", "Connection lost to the tunnel server", &[]),
+    ]);
+    let kind_of = |key: &str| {
+        let e = m.entries().iter().position(|e| e.key == key).unwrap();
+        let p = m.patterns_of(e)[0] as u32;
+        let shard = m.tables().shards.iter().find(|s| s.patterns.contains(&p));
+        (shard.unwrap().kind, shard.unwrap().programs.clone())
+    };
+    assert_eq!(
+        kind_of("nxr:lcp"),
+        (ShardKind::StandAlone, vec!["pppd".to_string()])
+    );
+    assert_eq!(
+        kind_of("nxr:closed"),
+        (ShardKind::Lines, vec!["pppd".to_string()])
+    );
+    assert_eq!(kind_of("nxr:none"), (ShardKind::Lines, vec![]));
+    // A line without a known program runs the stand-alone shard
+    // (relaxed)...
+    let r = m
+        .match_line("Nov 22 10:15:02 gw LCP terminated by peer")
+        .expect("stand-alone template, no program");
+    assert_eq!(m.entries()[r.entry].key, "nxr:lcp");
+    assert_eq!(r.relaxed, Relaxed::NO_PROGRAM);
+    // ... but not the program's shard, whose templates need their program.
+    assert!(m
+        .match_line("Nov 22 10:15:02 gw link closed by peer")
+        .is_none());
+    // The program's own line runs both.
+    for (line, key) in [
+        (
+            "Nov 22 10:15:02 gw pppd[7]: LCP terminated by peer",
+            "nxr:lcp",
+        ),
+        (
+            "Nov 22 10:15:02 gw pppd[7]: link closed by peer",
+            "nxr:closed",
+        ),
+        (
+            "Nov 22 10:15:02 gw pppd[7]: Connection lost to the tunnel server",
+            "nxr:none",
+        ),
+    ] {
+        let r = m.match_line(line).expect(line);
+        assert_eq!(m.entries()[r.entry].key, key, "{line}");
+        assert!(r.relaxed.is_empty(), "{line}");
+    }
+}
+
+#[test]
 fn the_program_is_a_scope_and_a_line_without_one_matches_relaxed() {
     use logref_engine::Relaxed;
     let m = matcher(vec![
