@@ -86,17 +86,26 @@ fn native_enricher(dir: Option<&Path>) -> Result<logref_plugin::enrich::Enricher
 }
 
 /// A scratch directory with a `logref.conf` naming a copy of `artifact`,
-/// for the module to read as Fluent Bit would give it.
-fn artifact_dir(artifact: &Path) -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("logref-enrich-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    std::fs::copy(artifact, dir.join("site.artifact"))
+/// for the module to read as Fluent Bit would give it; removed when the
+/// returned guard is dropped.
+fn artifact_dir(artifact: &Path) -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new().prefix("logref-enrich-").tempdir()?;
+    std::fs::copy(artifact, dir.path().join("site.artifact"))
         .with_context(|| format!("reading {}", artifact.display()))?;
-    std::fs::write(dir.join("logref.conf"), "artifact = \"./site.artifact\"\n")?;
+    std::fs::write(
+        dir.path().join("logref.conf"),
+        "artifact = \"./site.artifact\"\n",
+    )?;
     Ok(dir)
 }
 
-pub fn make_filter(args: &EnrichArgs) -> Result<Box<dyn RecordFilter>> {
+/// A filter, and the scratch directory it reads while it runs (if any).
+pub struct Filter {
+    pub filter: Box<dyn RecordFilter>,
+    _scratch: Option<tempfile::TempDir>,
+}
+
+pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
     let function = if args.ecs {
         "logref_filter_ecs"
     } else {
@@ -104,11 +113,12 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Box<dyn RecordFilter>> {
     };
     // The module reads logref.conf (and the artifact it names) from the
     // directory it is given; the native and VRL engines read the same.
-    let module_dir = match (&args.artifact, &args.dir) {
-        (Some(a), _) => Some(artifact_dir(a)?),
-        (None, d) => d.clone(),
+    let scratch = args.artifact.as_deref().map(artifact_dir).transpose()?;
+    let module_dir = match &scratch {
+        Some(t) => Some(t.path().to_path_buf()),
+        None => args.dir.clone(),
     };
-    Ok(match args.engine {
+    let filter: Box<dyn RecordFilter> = match args.engine {
         Engine::Native => Box::new(NativeFilter::from_enricher(
             native_enricher(module_dir.as_deref())?,
             args.ecs,
@@ -140,6 +150,10 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Box<dyn RecordFilter>> {
                 style,
             )?)
         }
+    };
+    Ok(Filter {
+        filter,
+        _scratch: scratch,
     })
 }
 
@@ -175,7 +189,10 @@ pub fn line_bytes_record(line: &[u8]) -> Vec<u8> {
 }
 
 pub fn run(args: EnrichArgs) -> Result<ExitCode> {
-    let mut filter = make_filter(&args)?;
+    let Filter {
+        mut filter,
+        _scratch,
+    } = make_filter(&args)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // No file, or `-`: standard input (as rg and jq).

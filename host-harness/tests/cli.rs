@@ -170,6 +170,27 @@ fn every_engine_honours_artifact_and_style() {
         );
         assert_eq!(ecs[0]["observer.vendor"], "Postfix", "{engine}: {}", ecs[0]);
     }
+    // `--artifact` copies the artifact into a scratch directory for the
+    // module to read; it is gone when enrich is done.
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = logref()
+        .args(["enrich", "--engine", "wasm", "--artifact", a])
+        .env("TMPDIR", &tmp)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "scratch left");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
