@@ -89,7 +89,9 @@ fn native_enricher(dir: Option<&Path>) -> Result<logref_plugin::enrich::Enricher
 /// for the module to read as Fluent Bit would give it; removed when the
 /// returned guard is dropped.
 fn artifact_dir(artifact: &Path) -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix("logref-enrich-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("logref-enrich-")
+        .tempdir()?;
     std::fs::copy(artifact, dir.path().join("site.artifact"))
         .with_context(|| format!("reading {}", artifact.display()))?;
     std::fs::write(

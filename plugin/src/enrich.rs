@@ -25,10 +25,8 @@ pub struct Stats {
 pub struct Enricher {
     matcher: Matcher,
     config: Config,
-    /// Per entry, the static part of the `catalog` object (JSON members
-    /// without braces), built on first use.
-    fragments: Vec<Option<Box<[u8]>>>,
-    ecs_fragments: Vec<Option<Box<[u8]>>>,
+    /// Output pieces rendered on first use.
+    rendered: Rendered,
     text: String,
     /// The matcher's buffers, reused for every record.
     cache: Cache,
@@ -105,8 +103,7 @@ impl Enricher {
         Enricher {
             matcher,
             config,
-            fragments: vec![None; n],
-            ecs_fragments: vec![None; n],
+            rendered: Rendered::new(n),
             text: String::new(),
             cache: Cache::new(),
             structured_data: String::new(),
@@ -232,8 +229,7 @@ impl Enricher {
                             &self.matcher,
                             style,
                             &self.config.target,
-                            &mut self.fragments,
-                            &mut self.ecs_fragments,
+                            &mut self.rendered,
                         );
                         self.cache.recycle(m);
                         Ok(true)
@@ -264,7 +260,72 @@ fn plain_string_or_number(raw: &[u8]) -> Option<&str> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The parts of the output that do not depend on the line, rendered once:
+/// the interpreter Fluent Bit runs the module in pays for every byte
+/// scanned for escapes and every call, so a part written the same way for
+/// every record of an entry is copied instead.
+struct Rendered {
+    /// Per entry and style, the added members up to the parameters' `{`:
+    /// catalog style `"catalog":{"key":...,"action":...,"params":{`; ECS
+    /// `"event.code":...,"catalog.params":{`.
+    heads: [Vec<Option<Box<[u8]>>>; 2],
+    /// Per entry, parameter names as `"name":`, keyed by the name's address
+    /// and length (names borrow the matcher's tables, which live as long
+    /// as the enricher: the key names the same bytes every time).
+    names: Vec<Vec<(usize, usize, Box<[u8]>)>>,
+}
+
+impl Rendered {
+    fn new(entries: usize) -> Rendered {
+        Rendered {
+            heads: [vec![None; entries], vec![None; entries]],
+            names: vec![Vec::new(); entries],
+        }
+    }
+
+    /// `"catalog":{...,"params":{` (or the ECS head) of `entry`.
+    fn head(&mut self, e: usize, entry: &EntryInfo, style: Style, target: &str) -> &[u8] {
+        let i = match style {
+            Style::Catalog => 0,
+            Style::Ecs => 1,
+        };
+        let slot = &mut self.heads[i][e];
+        slot.get_or_insert_with(|| {
+            let mut o = Vec::with_capacity(512);
+            match style {
+                Style::Catalog => {
+                    json::push_string(&mut o, target);
+                    o.extend_from_slice(b":{");
+                    o.extend_from_slice(&catalog_fragment(entry));
+                    o.extend_from_slice(b",\"params\":{");
+                }
+                Style::Ecs => {
+                    o.extend_from_slice(&ecs_fragment(entry));
+                    o.extend_from_slice(b",\"catalog.params\":{");
+                }
+            }
+            o.into_boxed_slice()
+        })
+    }
+
+    /// `"name":` for a parameter of entry `e`.
+    fn name(&mut self, e: usize, name: &str) -> &[u8] {
+        let key = (name.as_ptr() as usize, name.len());
+        let names = &mut self.names[e];
+        let at = match names.iter().position(|(p, l, _)| (*p, *l) == key) {
+            Some(i) => i,
+            None => {
+                let mut o = Vec::with_capacity(name.len() + 3);
+                json::push_string(&mut o, name);
+                o.push(b':');
+                names.push((key.0, key.1, o.into_boxed_slice()));
+                names.len() - 1
+            }
+        };
+        &names[at].2
+    }
+}
+
 fn write_enriched(
     out: &mut Vec<u8>,
     record: &[u8],
@@ -273,8 +334,7 @@ fn write_enriched(
     matcher: &Matcher,
     style: Style,
     target: &str,
-    fragments: &mut [Option<Box<[u8]>>],
-    ecs_fragments: &mut [Option<Box<[u8]>>],
+    rendered: &mut Rendered,
 ) {
     let Some(entry) = matcher.entries().get(m.entry) else {
         out.extend_from_slice(record);
@@ -288,8 +348,8 @@ fn write_enriched(
     if !loc.empty {
         out.push(b',');
     }
-    let params = |out: &mut Vec<u8>| {
-        out.push(b'{');
+    out.extend_from_slice(rendered.head(m.entry, entry, style, target));
+    let mut params = |out: &mut Vec<u8>| {
         let mut first = true;
         for (i, p) in m.params.iter().enumerate() {
             if m.params.iter().take(i).any(|q| q.name == p.name) {
@@ -299,8 +359,7 @@ fn write_enriched(
                 out.push(b',');
             }
             first = false;
-            json::push_string(out, p.name);
-            out.push(b':');
+            out.extend_from_slice(rendered.name(m.entry, p.name));
             json::push_string(out, &p.value);
         }
         out.push(b'}');
@@ -340,15 +399,6 @@ fn write_enriched(
     };
     match style {
         Style::Catalog => {
-            json::push_string(out, target);
-            out.extend_from_slice(b":{");
-            let frag = fragments
-                .get_mut(m.entry)
-                .map(|f| f.get_or_insert_with(|| catalog_fragment(entry)));
-            if let Some(f) = frag {
-                out.extend_from_slice(f);
-            }
-            out.extend_from_slice(b",\"params\":");
             params(out);
             kind(out, b",\"");
             if !m.ambiguous.is_empty() {
@@ -358,13 +408,6 @@ fn write_enriched(
             out.push(b'}');
         }
         Style::Ecs => {
-            let frag = ecs_fragments
-                .get_mut(m.entry)
-                .map(|f| f.get_or_insert_with(|| ecs_fragment(entry)));
-            if let Some(f) = frag {
-                out.extend_from_slice(f);
-            }
-            out.extend_from_slice(b",\"catalog.params\":");
             params(out);
             kind(out, b",\"catalog.");
             if !m.ambiguous.is_empty() {
