@@ -99,11 +99,11 @@ fn ecs_fragment(e: &EntryInfo) -> Box<[u8]> {
 
 impl Enricher {
     pub fn new(matcher: Matcher, config: Config) -> Enricher {
-        let n = matcher.entries().len();
+        let rendered = Rendered::new(matcher.entries().len(), &config.target);
         Enricher {
             matcher,
             config,
-            rendered: Rendered::new(n),
+            rendered,
             text: String::new(),
             cache: Cache::new(),
             structured_data: String::new(),
@@ -228,7 +228,6 @@ impl Enricher {
                             &m,
                             &self.matcher,
                             style,
-                            &self.config.target,
                             &mut self.rendered,
                         );
                         self.cache.recycle(m);
@@ -269,22 +268,34 @@ struct Rendered {
     /// catalog style `"catalog":{"key":...,"action":...,"params":{`; ECS
     /// `"event.code":...,"catalog.params":{`.
     heads: [Vec<Option<Box<[u8]>>>; 2],
-    /// Per entry, parameter names as `"name":`, keyed by the name's address
-    /// and length (names borrow the matcher's tables, which live as long
-    /// as the enricher: the key names the same bytes every time).
-    names: Vec<Vec<(usize, usize, Box<[u8]>)>>,
+    /// Per entry, its parameter names as rendered.
+    names: Vec<Vec<RenderedName>>,
+    /// The catalog style's output key.
+    target: String,
+}
+
+/// `"name":` for a parameter name, keyed by the name's address and length
+/// (names borrow the matcher's tables, which live as long as the enricher:
+/// the key names the same bytes every time).
+#[derive(Clone)]
+struct RenderedName {
+    at: usize,
+    len: usize,
+    json: Box<[u8]>,
 }
 
 impl Rendered {
-    fn new(entries: usize) -> Rendered {
+    fn new(entries: usize, target: &str) -> Rendered {
         Rendered {
             heads: [vec![None; entries], vec![None; entries]],
             names: vec![Vec::new(); entries],
+            target: target.to_string(),
         }
     }
 
     /// `"catalog":{...,"params":{` (or the ECS head) of `entry`.
-    fn head(&mut self, e: usize, entry: &EntryInfo, style: Style, target: &str) -> &[u8] {
+    fn head(&mut self, e: usize, entry: &EntryInfo, style: Style) -> &[u8] {
+        let target = &self.target;
         let i = match style {
             Style::Catalog => 0,
             Style::Ecs => 1,
@@ -310,19 +321,23 @@ impl Rendered {
 
     /// `"name":` for a parameter of entry `e`.
     fn name(&mut self, e: usize, name: &str) -> &[u8] {
-        let key = (name.as_ptr() as usize, name.len());
+        let (at, len) = (name.as_ptr() as usize, name.len());
         let names = &mut self.names[e];
-        let at = match names.iter().position(|(p, l, _)| (*p, *l) == key) {
+        let i = match names.iter().position(|n| n.at == at && n.len == len) {
             Some(i) => i,
             None => {
-                let mut o = Vec::with_capacity(name.len() + 3);
-                json::push_string(&mut o, name);
-                o.push(b':');
-                names.push((key.0, key.1, o.into_boxed_slice()));
+                let mut json = Vec::with_capacity(name.len() + 3);
+                json::push_string(&mut json, name);
+                json.push(b':');
+                names.push(RenderedName {
+                    at,
+                    len,
+                    json: json.into_boxed_slice(),
+                });
                 names.len() - 1
             }
         };
-        &names[at].2
+        &names[i].json
     }
 }
 
@@ -333,7 +348,6 @@ fn write_enriched(
     m: &Match<'_>,
     matcher: &Matcher,
     style: Style,
-    target: &str,
     rendered: &mut Rendered,
 ) {
     let Some(entry) = matcher.entries().get(m.entry) else {
@@ -348,7 +362,7 @@ fn write_enriched(
     if !loc.empty {
         out.push(b',');
     }
-    out.extend_from_slice(rendered.head(m.entry, entry, style, target));
+    out.extend_from_slice(rendered.head(m.entry, entry, style));
     let mut params = |out: &mut Vec<u8>| {
         let mut first = true;
         for (i, p) in m.params.iter().enumerate() {
