@@ -18,18 +18,26 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-/// What `logref aot` does.
+/// What `logref aot` does (its command-line arguments).
+#[derive(clap::Args)]
 pub struct AotArgs {
-    /// The plugin module.
-    pub wasm: PathBuf,
-    /// `flb-wamrc` (a path, or a name looked up in `PATH`).
+    /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+    #[arg(long)]
+    pub wasm: Option<PathBuf>,
+    /// flb-wamrc: a path, or a name looked up in PATH.
+    #[arg(long, default_value = "flb-wamrc")]
     pub wamrc: PathBuf,
-    /// Where to write the AOT file (default: next to the `.wasm`).
+    /// Where to write the AOT file (default: the .wasm's path with .aot).
+    #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// `--target` and `--cpu` for `flb-wamrc`.
+    /// flb-wamrc's --target (the architecture Fluent Bit runs on).
+    #[arg(long, default_value = "x86_64")]
     pub target: String,
+    /// flb-wamrc's --cpu: x86-64 runs on every x86-64 CPU; `native` is faster on the one that built it.
+    #[arg(long, default_value = "x86-64")]
     pub cpu: String,
-    /// A Fluent Bit to run both files in, comparing their output.
+    /// A fluent-bit binary: run the corpus through the .wasm and the .aot in it and compare.
+    #[arg(long, value_name = "FLUENT_BIT")]
     pub check_with: Option<PathBuf>,
 }
 
@@ -51,10 +59,11 @@ pub fn wamrc_args(target: &str, cpu: &str, out: &Path, wasm: &Path) -> Vec<Strin
 }
 
 pub fn run(args: &AotArgs) -> Result<()> {
-    let out = args.out.clone().unwrap_or_else(|| default_out(&args.wasm));
+    let wasm = crate::enrich_cmd::wasm_path_or_hint(args.wasm.clone())?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&wasm));
     let t0 = Instant::now();
     let status = Command::new(&args.wamrc)
-        .args(wamrc_args(&args.target, &args.cpu, &out, &args.wasm))
+        .args(wamrc_args(&args.target, &args.cpu, &out, &wasm))
         .status()
         .with_context(|| {
             format!(
@@ -75,7 +84,7 @@ pub fn run(args: &AotArgs) -> Result<()> {
         t0.elapsed()
     );
     if let Some(fluent_bit) = &args.check_with {
-        check_in_fluent_bit(fluent_bit, &args.wasm, &out)?;
+        check_in_fluent_bit(fluent_bit, &wasm, &out)?;
     }
     Ok(())
 }

@@ -140,26 +140,7 @@ flb-wamrc built it, on the target architecture: rebuild it when you upgrade Flue
 --check-with, the fixture corpus goes through that Fluent Bit once with the .wasm and once with \
 the .aot, and the two outputs must be byte for byte the same."
     )]
-    Aot {
-        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
-        #[arg(long)]
-        wasm: Option<std::path::PathBuf>,
-        /// flb-wamrc: a path, or a name looked up in PATH.
-        #[arg(long, default_value = "flb-wamrc")]
-        wamrc: std::path::PathBuf,
-        /// Where to write the AOT file (default: the .wasm's path with .aot).
-        #[arg(long, short)]
-        out: Option<std::path::PathBuf>,
-        /// flb-wamrc's --target (the architecture Fluent Bit runs on).
-        #[arg(long, default_value = "x86_64")]
-        target: String,
-        /// flb-wamrc's --cpu: x86-64 runs on every x86-64 CPU; `native` is faster on the one that built it.
-        #[arg(long, default_value = "x86-64")]
-        cpu: String,
-        /// A fluent-bit binary: run the corpus through the .wasm and the .aot in it and compare.
-        #[arg(long, value_name = "FLUENT_BIT")]
-        check_with: Option<std::path::PathBuf>,
-    },
+    Aot(logref::aot_cmd::AotArgs),
     /// Run many records through the .wasm and show that its memory stays flat (exit 1 if it grows).
     Soak {
         /// How many records (the corpus, with large and malformed records mixed in).
@@ -401,24 +382,7 @@ fn main() -> ExitCode {
             check,
         } => score(&paths, artifact.as_deref(), failures, write, check)
             .map_err(|e| format!("{e:#}").into()),
-        Command::Aot {
-            wasm,
-            wamrc,
-            out,
-            target,
-            cpu,
-            check_with,
-        } => enrich_cmd::wasm_path_or_hint(wasm)
-            .and_then(|wasm| {
-                logref::aot_cmd::run(&logref::aot_cmd::AotArgs {
-                    wasm,
-                    wamrc,
-                    out,
-                    target,
-                    cpu,
-                    check_with,
-                })
-            })
+        Command::Aot(args) => logref::aot_cmd::run(&args)
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
         Command::Soak { records, wasm } => bench::soak(records, wasm)
