@@ -8,10 +8,12 @@
 //!    pattern anywhere in the line. The rules are data ([`KeyRule`]); this
 //!    module names no vendor.
 //! 3. Otherwise the DFA shards run over the message, anchored at its
-//!    start, reporting every template that matches a prefix of it: the
-//!    shard of the line's program (after the catalog's aliases) and the one
-//!    of templates without a program when the catalog knows the program,
-//!    every shard otherwise. A template matches *exactly* when it spans the
+//!    start, reporting every template that matches a prefix of it: the two
+//!    shards run for every line (templates without a program, and those
+//!    that name one but may stand alone), and the shard of the line's
+//!    program (after the catalog's aliases) when the catalog knows it. A
+//!    line from another program needs no program shard: their templates
+//!    could not identify it. A template matches *exactly* when it spans the
 //!    whole message, or as a *prefix* when the message goes on after a
 //!    token boundary. Strict beats relaxed (the mildest relaxation first:
 //!    [`Relaxed`]), exact beats prefix, then more literal text beats less; a
@@ -702,7 +704,7 @@ impl Matcher {
         let body_start = h.msg_start + (content.len() - body.len());
         let mut pairs = emptied(std::mem::take(&mut cache.pairs));
         crate::kv::pairs_into(body, &mut pairs);
-        let found = self.field_match(h, rule, &pairs, body_start, cache);
+        let found = self.field_match(h, rule, from_program, &pairs, body_start, cache);
         cache.pairs = emptied(pairs);
         found
     }
@@ -712,13 +714,11 @@ impl Matcher {
         &'l self,
         h: &SyslogHeader<'l>,
         rule: FieldRule<'_>,
+        from_program: bool,
         pairs: &[crate::kv::Pair<'l>],
         body_start: usize,
         cache: &mut Cache,
     ) -> Option<Match<'l>> {
-        let from_program = h
-            .program
-            .is_some_and(|p| rule.programs.iter().any(|q| q == p));
         let id = pairs.iter().find(|p| p.key == rule.field)?;
         let marked = from_program
             || rule.with_any_of.is_empty()
@@ -751,7 +751,7 @@ impl Matcher {
     /// ignored (the key already decided the entry).
     fn best_end_for_entry(&self, text: &[u8], entry: usize) -> Option<(usize, usize, MatchKind)> {
         let mut best: Option<(usize, usize, MatchKind)> = None;
-        self.for_each_match(text, None, true, |pat, end| {
+        self.for_each_match_in_every_shard(text, |pat, end| {
             if self.tables.patterns[pat].entry as usize != entry {
                 return;
             }
@@ -771,30 +771,12 @@ impl Matcher {
         best
     }
 
-    /// Runs the DFAs anchored over `text`, calling `f(pattern, end)` for
-    /// every template that matches `text[..end]`. A line from a program
-    /// that has a shard of its own runs only that shard and the one of
-    /// templates without a program (the others' templates may not match
-    /// it); any other line runs every shard.
-    ///
-    /// `key` runs every shard, key-only templates included, for the
-    /// parameters of a line a key rule named.
-    /// `own` is the line's program's shard ([`LineProgram::shard`]).
-    fn for_each_match(
-        &self,
-        text: &[u8],
-        own: Option<usize>,
-        key: bool,
-        mut f: impl FnMut(usize, usize),
-    ) {
+    /// Runs every shard's DFA (key-only templates included) anchored over
+    /// `text`, calling `f(pattern, end)` for every template that matches
+    /// `text[..end]`: for the parameters of a line a key rule named. (Step
+    /// 3 chooses its shards in [`Matcher::candidates_into`].)
+    fn for_each_match_in_every_shard(&self, text: &[u8], mut f: impl FnMut(usize, usize)) {
         for i in 0..self.dfas.len() {
-            let shard = &self.tables.shards[i];
-            if shard.kind == ShardKind::KeyOnly && !key {
-                continue;
-            }
-            if own.is_some_and(|o| i != o && Some(i) != self.any_shard) {
-                continue;
-            }
             self.run_shard(i, text, &mut f);
         }
     }
