@@ -669,6 +669,11 @@ pub fn patterns(catalog: &Catalog) -> Result<Vec<PatternSpec>, Error> {
 
 /// Builds the DFA for `regexes` (one pattern each, in order).
 pub fn build_dfa(regexes: &[String]) -> Result<dense::DFA<Vec<u32>>, Error> {
+    build_dfa_within(regexes, DFA_SIZE_LIMIT)
+}
+
+/// [`build_dfa`] with another size limit (an error beyond it).
+fn build_dfa_within(regexes: &[String], limit: usize) -> Result<dense::DFA<Vec<u32>>, Error> {
     dense::Builder::new()
         .configure(
             dense::Config::new()
@@ -676,8 +681,8 @@ pub fn build_dfa(regexes: &[String]) -> Result<dense::DFA<Vec<u32>>, Error> {
                 .start_kind(StartKind::Anchored)
                 .byte_classes(true)
                 .minimize(false)
-                .dfa_size_limit(Some(DFA_SIZE_LIMIT))
-                .determinize_size_limit(Some(4 * DFA_SIZE_LIMIT)),
+                .dfa_size_limit(Some(limit))
+                .determinize_size_limit(Some(4 * limit)),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .thompson(thompson::Config::new().utf8(false).shrink(false))
@@ -751,16 +756,73 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKin
     plan
 }
 
+/// A shard's automaton is at most this large; a group whose automaton
+/// would be larger is split in halves until each fits.
+///
+/// Why: an automaton grows faster than the number of its templates
+/// (templates with wildcards multiply each other's states), so one group of
+/// thousands of templates would not fit the edge, or not even be built;
+/// automata of a bounded size add up to about the sum of their templates.
+/// A line pays one more automaton run per extra shard of a group it runs,
+/// most of them dead within a few bytes. The shipped catalog's groups fit.
+pub const SHARD_MAX_BYTES: usize = 8 << 20;
+
+/// A built shard: its programs, patterns, kind and automaton.
+type BuiltShard = (Vec<String>, Vec<u32>, ShardKind, dense::DFA<Vec<u32>>);
+
+/// One group of [`shard_plan`] as built shards: its automaton, or, when
+/// that exceeds [`SHARD_MAX_BYTES`], its halves', recursively. Each shard
+/// names the programs of its own templates (none for the group without a
+/// program).
+fn build_group(
+    specs: &[PatternSpec],
+    (programs, patterns, kind): (Vec<String>, Vec<u32>, ShardKind),
+    max_bytes: usize,
+    out: &mut Vec<BuiltShard>,
+) -> Result<(), Error> {
+    let regexes: Vec<String> = patterns
+        .iter()
+        .map(|&i| specs[i as usize].regex.clone())
+        .collect();
+    match build_dfa_within(&regexes, max_bytes) {
+        Ok(dfa) => {
+            out.push((programs, patterns, kind, dfa));
+            Ok(())
+        }
+        Err(_) if patterns.len() > 1 => {
+            let (a, b) = patterns.split_at(patterns.len() / 2);
+            for half in [a, b] {
+                let mut own: Vec<String> = half
+                    .iter()
+                    .filter_map(|&i| specs[i as usize].info.program.clone())
+                    .filter(|p| programs.contains(p))
+                    .collect();
+                own.sort();
+                own.dedup();
+                build_group(specs, (own, half.to_vec(), kind), max_bytes, out)?;
+            }
+            Ok(())
+        }
+        // One template alone: its automaton as large as the general limit.
+        Err(_) => {
+            out.push((programs, patterns, kind, build_dfa(&regexes)?));
+            Ok(())
+        }
+    }
+}
+
 /// Builds every shard's DFA: the shard tables and the DFA section.
-fn build_shards(specs: &[PatternSpec]) -> Result<(Vec<artifact::Shard>, Vec<u8>), Error> {
+fn build_shards(
+    specs: &[PatternSpec],
+    max_bytes: usize,
+) -> Result<(Vec<artifact::Shard>, Vec<u8>), Error> {
+    let mut built = Vec::new();
+    for group in shard_plan(specs) {
+        build_group(specs, group, max_bytes, &mut built)?;
+    }
     let mut section = Vec::new();
     let mut shards = Vec::new();
-    for (programs, patterns, kind) in shard_plan(specs) {
-        let regexes: Vec<String> = patterns
-            .iter()
-            .map(|&i| specs[i as usize].regex.clone())
-            .collect();
-        let dfa = build_dfa(&regexes)?;
+    for (programs, patterns, kind, dfa) in built {
         let (bytes, pad) = dfa.to_bytes_little_endian();
         let off = section.len();
         section.extend_from_slice(&bytes[pad..]);
@@ -778,6 +840,15 @@ fn build_shards(specs: &[PatternSpec]) -> Result<(Vec<artifact::Shard>, Vec<u8>)
 
 /// The whole compilation: catalog -> artifact bytes.
 pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
+    compile_within(catalog, SHARD_MAX_BYTES)
+}
+
+/// [`compile`] with another bound on a shard's automaton (tests split
+/// small catalogs with a small one).
+pub fn compile_within(
+    catalog: &Catalog,
+    shard_max_bytes: usize,
+) -> Result<(Vec<u8>, CompileReport), Error> {
     let started = Instant::now();
     if catalog.version != crate::CATALOG_VERSION {
         return Err(Error::Schema(format!(
@@ -788,7 +859,7 @@ pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
     }
     let specs = patterns(catalog)?;
     let (key_rules, keys) = key_tables(catalog, &sources_of(catalog)?)?;
-    let (shards, section) = build_shards(&specs)?;
+    let (shards, section) = build_shards(&specs, shard_max_bytes)?;
     let tables = Tables {
         entries: catalog.entries.iter().map(entry_info).collect(),
         patterns: specs.into_iter().map(|s| s.info).collect(),

@@ -225,14 +225,14 @@ fn emptied<T, U>(mut v: Vec<T>) -> Vec<U> {
 
 /// The line's program, resolved once per line: its name as the templates
 /// see it, whether the line wrote an alias of it, whether some template
-/// names it, and its own shard.
+/// names it, and its own shards.
 #[derive(Debug, Clone, Copy, Default)]
 struct LineProgram<'a> {
     name: Option<&'a str>,
     alias: bool,
     known: bool,
-    /// The shard of the program's templates that may not stand alone.
-    shard: Option<usize>,
+    /// The shards of the program's templates that may not stand alone.
+    shards: &'a [usize],
 }
 
 enum Dfa {
@@ -249,8 +249,8 @@ pub struct Matcher {
     /// Every program some template names and every exact alias, for the
     /// one lookup per line ([`ProgramIndex`]).
     programs: ProgramIndex,
-    /// The shard of the templates that name no program (run for every line).
-    any_shard: Option<usize>,
+    /// The shards of templates that name no program (run for every line).
+    any_shards: Vec<usize>,
     /// Whether a line from a program no template names must run the
     /// program shards too: only when one of them holds a template that may
     /// stand alone (an artifact that did not sort them into the shard of
@@ -366,32 +366,18 @@ impl Matcher {
                 )));
             }
         }
-        let mut shard_of_program = Vec::new();
-        let mut any_shard = None;
-        let mut stand_alone_shard = None;
+        // A group of templates may span several shards (a large group is
+        // split so that no automaton grows too large).
+        let mut shard_of_program: Vec<(String, usize)> = Vec::new();
+        let mut any_shards = Vec::new();
         for (i, shard) in tables.shards.iter().enumerate() {
-            match shard.kind {
-                ShardKind::Lines => {}
-                ShardKind::KeyOnly => continue,
-                ShardKind::StandAlone => {
-                    if stand_alone_shard.replace(i).is_some() {
-                        return Err(ArtifactError::Reference(
-                            "two shards hold the templates that may stand alone".into(),
-                        ));
-                    }
-                    continue;
-                }
+            if shard.kind != ShardKind::Lines {
+                continue;
             }
-            if shard.programs.is_empty() && any_shard.replace(i).is_some() {
-                return Err(ArtifactError::Reference(
-                    "two shards hold the templates without a program".into(),
-                ));
+            if shard.programs.is_empty() {
+                any_shards.push(i);
             }
             shard_of_program.extend(shard.programs.iter().map(|p| (p.clone(), i)));
-        }
-        shard_of_program.sort();
-        if shard_of_program.windows(2).any(|w| w[0].0 == w[1].0) {
-            return Err(ArtifactError::Reference("a program has two shards".into()));
         }
         let programs = ProgramIndex::new(&tables, &shard_of_program);
         let mut key_ids = vec![HashMap::new(); tables.key_rules.len()];
@@ -449,7 +435,7 @@ impl Matcher {
         Ok(Matcher {
             dfas,
             programs,
-            any_shard,
+            any_shards,
             unknown_runs_program_shards,
             extractors,
             tables,
@@ -824,11 +810,13 @@ impl Matcher {
         // strict match among those without a program beats them all and
         // no relaxed one can tie with it. Those run first, the others only
         // when needed.
-        let any_first = self.any_shard.filter(|_| !line.known);
-        if let Some(a) = any_first {
-            self.run_shard(a, text, &mut |pat, end| {
-                add_candidate(&self.tables, text, per_pattern, pat, end)
-            });
+        let any_first = !line.known;
+        if any_first {
+            for &a in &self.any_shards {
+                self.run_shard(a, text, &mut |pat, end| {
+                    add_candidate(&self.tables, text, per_pattern, pat, end)
+                });
+            }
             self.annotate(per_pattern, line, pid, 0);
             if per_pattern
                 .iter()
@@ -843,16 +831,16 @@ impl Matcher {
         // (their other templates need their program).
         let done = per_pattern.len();
         for i in 0..self.dfas.len() {
+            let any = self.any_shards.contains(&i);
             let run = match self.tables.shards[i].kind {
                 ShardKind::KeyOnly => false,
                 ShardKind::StandAlone => true,
+                ShardKind::Lines if any => !any_first,
                 ShardKind::Lines => {
-                    Some(i) == self.any_shard
-                        || Some(i) == line.shard
-                        || (!line.known && self.unknown_runs_program_shards)
+                    line.shards.contains(&i) || (!line.known && self.unknown_runs_program_shards)
                 }
             };
-            if run && Some(i) != any_first {
+            if run {
                 self.run_shard(i, text, &mut |pat, end| {
                     add_candidate(&self.tables, text, per_pattern, pat, end)
                 });
@@ -924,11 +912,11 @@ impl Matcher {
             return LineProgram::default();
         };
         match self.programs.get(p) {
-            Some(&Named::Program { shard }) => LineProgram {
+            Some(Named::Program { shards }) => LineProgram {
                 name: Some(p),
                 alias: false,
                 known: true,
-                shard,
+                shards,
             },
             Some(Named::Alias { program }) => self.alias_of(program),
             // A glob alias (`postfix*/smtpd`), tried last: few lines need it.
@@ -944,15 +932,15 @@ impl Matcher {
 
     /// A line that wrote an alias of `own`.
     fn alias_of<'a>(&'a self, own: &'a str) -> LineProgram<'a> {
-        let shard = match self.programs.get(own) {
-            Some(&Named::Program { shard }) => Some(shard),
+        let shards = match self.programs.get(own) {
+            Some(Named::Program { shards }) => Some(shards.as_slice()),
             _ => None,
         };
         LineProgram {
             name: Some(own),
             alias: true,
-            known: shard.is_some(),
-            shard: shard.flatten(),
+            known: shards.is_some(),
+            shards: shards.unwrap_or(&[]),
         }
     }
 
@@ -1139,9 +1127,9 @@ fn add_candidate(
 /// What a name in a line's tag is to the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Named {
-    /// A program some template names, with the shard of its templates that
-    /// may not stand alone (if it has any).
-    Program { shard: Option<usize> },
+    /// A program some template names, with the shards of its templates
+    /// that may not stand alone (none if it has none).
+    Program { shards: Vec<usize> },
     /// An exact alias of this program.
     Alias { program: String },
 }
@@ -1162,11 +1150,12 @@ impl ProgramIndex {
             .known_programs()
             .into_iter()
             .map(|p| {
-                let shard = shard_of_program
+                let shards = shard_of_program
                     .iter()
-                    .find(|(q, _)| q == p)
-                    .map(|&(_, i)| i);
-                (p.to_string(), Named::Program { shard })
+                    .filter(|(q, _)| q == p)
+                    .map(|&(_, i)| i)
+                    .collect();
+                (p.to_string(), Named::Program { shards })
             })
             .collect();
         for (alias, program) in &tables.aliases {

@@ -598,6 +598,54 @@ fn templates_that_may_stand_alone_have_their_own_shard_run_for_every_line() {
 }
 
 #[test]
+fn a_group_too_large_for_one_automaton_is_split_and_matches_the_same() {
+    use logref_engine::artifact::ShardKind;
+    let words = [
+        "link", "peer", "tunnel", "lease", "route", "timer", "queue", "state",
+    ];
+    let entries: Vec<Entry> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            entry(
+                NXR,
+                &format!("nxr:e{i}"),
+                &format!("pppd[<PID>]: the {w} went away after <N> tries, <WHO> said"),
+                &[("PID", "int"), ("N", "int"), ("WHO", "string")],
+            )
+        })
+        .collect();
+    let catalog = catalog_of(entries, json!({}));
+    let (whole, _) = compile::compile(&catalog).unwrap();
+    let (split, _) = compile::compile_within(&catalog, 4 << 10).unwrap();
+    let (whole, split) = (
+        Matcher::from_bytes(&whole).unwrap(),
+        Matcher::from_bytes(&split).unwrap(),
+    );
+    let stand_alone = |m: &Matcher| {
+        m.tables()
+            .shards
+            .iter()
+            .filter(|s| s.kind == ShardKind::StandAlone)
+            .count()
+    };
+    assert_eq!(stand_alone(&whole), 1);
+    assert!(stand_alone(&split) > 1, "{} shards", stand_alone(&split));
+    for w in words {
+        for line in [
+            format!("Nov 22 10:15:02 gw pppd[7]: the {w} went away after 3 tries, peer said"),
+            format!("Nov 22 10:15:02 gw the {w} went away after 3 tries, nobody said"),
+        ] {
+            let (a, b) = (whole.match_line(&line), split.match_line(&line));
+            let (a, b) = (a.expect(&line), b.expect(&line));
+            assert_eq!(a.entry, b.entry, "{line}");
+            assert_eq!(a.relaxed, b.relaxed, "{line}");
+            assert_eq!(a.params, b.params, "{line}");
+        }
+    }
+}
+
+#[test]
 fn the_program_is_a_scope_and_a_line_without_one_matches_relaxed() {
     use logref_engine::Relaxed;
     let m = matcher(vec![
