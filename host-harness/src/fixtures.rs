@@ -540,3 +540,249 @@ pub const OTHER_DAEMONS: &[&str] = &[
     "{\"not\":\"a syslog line\"}",
     "Failed to add dynamic route",
 ];
+
+/// Terms a network OS's messages are made of, for synthetic catalogs.
+const TERMS: &[&str] = &[
+    "session",
+    "tunnel",
+    "interface",
+    "peer",
+    "address",
+    "route",
+    "neighbor",
+    "state",
+    "changed",
+    "down",
+    "up",
+    "failed",
+    "accepted",
+    "rejected",
+    "timeout",
+    "retry",
+    "negotiation",
+    "authentication",
+    "user",
+    "login",
+    "logout",
+    "link",
+    "packet",
+    "dropped",
+    "received",
+    "sent",
+    "queue",
+    "buffer",
+    "overflow",
+    "limit",
+    "exceeded",
+    "license",
+    "expired",
+    "configuration",
+    "saved",
+    "loaded",
+    "error",
+    "module",
+    "restart",
+    "started",
+    "stopped",
+    "process",
+    "memory",
+    "allocation",
+    "cpu",
+    "temperature",
+    "fan",
+    "power",
+    "supply",
+    "voltage",
+    "port",
+    "vlan",
+    "trunk",
+    "spanning",
+    "tree",
+    "loop",
+    "detected",
+    "duplicate",
+    "mac",
+    "flapping",
+    "hello",
+    "dead",
+    "interval",
+    "adjacency",
+    "full",
+    "exchange",
+    "loading",
+    "proposal",
+    "mismatch",
+    "certificate",
+    "invalid",
+    "revoked",
+    "lease",
+    "offer",
+    "request",
+    "release",
+    "sync",
+    "lost",
+    "stratum",
+    "clock",
+    "adjusted",
+    "table",
+    "entry",
+    "added",
+    "removed",
+    "policy",
+    "matched",
+    "denied",
+    "allowed",
+    "client",
+    "server",
+    "connection",
+    "closed",
+    "opened",
+    "reset",
+    "keepalive",
+];
+
+/// A synthetic user catalog (YAML) of `n` templates, for measuring scale:
+/// 40 programs; 3 to 8 terms each, up to three typed placeholders (int,
+/// string, ip); a third of them starting with one of `n / 8` shared
+/// prefixes of 2 to 4 terms (as related messages in real references do);
+/// every fourth with a `<*>` wildcard. Deterministic for a seed.
+pub fn large_catalog_yaml(n: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = format!(
+        "# logref fixtures large --templates {n} --seed {seed}: a synthetic catalog\n\
+         vendor: Synthetic\nproduct: Synthetic OS\nsource: synthetic\nentries:\n"
+    );
+    let phrase = |rng: &mut Rng, k: u64| {
+        (0..k)
+            .map(|_| *rng.pick(TERMS))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let prefixes: Vec<String> = (0..(n / 8).max(1))
+        .map(|_| {
+            let k = 2 + rng.below(3);
+            phrase(&mut rng, k)
+        })
+        .collect();
+    for i in 0..n {
+        let mut words: Vec<String> = Vec::new();
+        if rng.below(3) == 0 {
+            words.push(rng.pick(&prefixes).clone());
+        }
+        let mut holes = 0;
+        for _ in 0..3 + rng.below(6) {
+            if holes < 3 && rng.below(5) == 0 {
+                let ty = *rng.pick(&["int", "string", "ip"]);
+                words.push(format!("<p{holes}:{ty}>"));
+                holes += 1;
+            } else {
+                words.push(rng.pick(TERMS).to_string());
+            }
+        }
+        if i % 4 == 0 {
+            let at = 1 + rng.below(words.len() as u64) as usize;
+            words.insert(at.min(words.len()), "<*>".into());
+        }
+        out.push_str(&format!(
+            "  - key: synthetic:e{i}\n    program: daemon{}\n    template: \"{}\"\n    severity: info\n",
+            rng.below(40),
+            words.join(" ")
+        ));
+    }
+    out
+}
+
+/// Lines for a synthetic catalog: each entry's template filled with values,
+/// as its daemon writes it (`Mmm dd hh:mm:ss host prog[pid]: text`), each
+/// with the entry it is written from. (Another template may match the line
+/// as well or better: the report counts those apart from misses.)
+pub fn large_lines(catalog: &Catalog, seed: u64) -> Vec<Case> {
+    let mut rng = Rng::new(seed);
+    catalog
+        .entries
+        .iter()
+        .map(|e| {
+            let r = render(e, &mut rng);
+            let prog = e.program.clone().unwrap_or_default();
+            Case {
+                line: format!(
+                    "{TS_BSD} host1 {prog}[{}]: {}",
+                    1 + rng.below(65534),
+                    r.text
+                ),
+                form: "rfc3164",
+                key: Some(e.key.clone()),
+                params: r.values,
+            }
+        })
+        .collect()
+}
+
+/// `logref fixtures large`: writes a synthetic catalog of `n` templates and
+/// its lines to `dir`, compiles the catalog alone, and reports the
+/// artifact's size, the time to build it, and how the lines are identified.
+pub fn large(n: usize, seed: u64, dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::time::Instant;
+    std::fs::create_dir_all(dir)?;
+    let yaml_path = dir.join(format!("large-{n}.yaml"));
+    let yaml = large_catalog_yaml(n, seed);
+    std::fs::write(&yaml_path, &yaml)?;
+    let (source, entries) = logref_catalog::user::from_yaml(
+        &yaml_path.display().to_string(),
+        &format!("large-{n}"),
+        &yaml,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut catalog = Catalog {
+        version: logref_catalog::CATALOG_VERSION,
+        sources: Vec::new(),
+        entries: Vec::new(),
+    };
+    logref_catalog::user::merge(
+        &mut catalog,
+        vec![(yaml_path.display().to_string(), source, entries)],
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cases = large_lines(&catalog, seed);
+    let lines_path = dir.join(format!("large-{n}.jsonl"));
+    std::fs::write(&lines_path, to_jsonl(&cases))?;
+    eprintln!("wrote {} and {}", yaml_path.display(), lines_path.display());
+    let t0 = Instant::now();
+    let (bytes, report) = logref_catalog::compile::compile(&catalog)?;
+    let build = t0.elapsed();
+    let matcher = logref_engine::Matcher::from_bytes(&bytes)?;
+    let (mut right, mut other, mut missed) = (0, 0, 0);
+    let t1 = Instant::now();
+    let mut cache = logref_engine::Cache::new();
+    for c in &cases {
+        match matcher.match_with(&c.line, None, &mut cache) {
+            Some(m) => {
+                let key = &matcher.entries()[m.entry].key;
+                if Some(key) == c.key.as_ref() {
+                    right += 1;
+                } else {
+                    other += 1;
+                }
+                cache.recycle(m);
+            }
+            None => missed += 1,
+        }
+    }
+    let matching = t1.elapsed();
+    println!("templates      {n} (seed {seed})");
+    println!(
+        "artifact       {:.2} MiB ({:.1} KiB a template), {} shards, built in {build:.2?}",
+        report.artifact_bytes as f64 / (1 << 20) as f64,
+        report.artifact_bytes as f64 / 1024.0 / n.max(1) as f64,
+        report.shards
+    );
+    println!(
+        "lines          {}: {right} their own entry, {other} another entry (overlapping templates), {missed} none",
+        cases.len()
+    );
+    println!(
+        "native         {:.0} lines/s",
+        cases.len() as f64 / matching.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}

@@ -274,6 +274,17 @@ enum FixturesCommand {
         #[arg(long, default_value_os_t = logref::repo_root().join("fixtures").join("generated").join("corpus.jsonl"))]
         out: std::path::PathBuf,
     },
+    /// A synthetic catalog of N templates and its lines, for measuring scale: compiles it alone and reports size, build time and how the lines are identified.
+    Large {
+        /// How many templates.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        templates: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write large-N.yaml and large-N.jsonl.
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// `--fraction`: a number from 0 to 1.
@@ -323,6 +334,13 @@ fn main() -> ExitCode {
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
         Command::Lint { write, check } => compile_cmd::lint(write, check),
         Command::Fixtures(FixturesCommand::Generate { seed, out }) => fixtures_generate(seed, out),
+        Command::Fixtures(FixturesCommand::Large {
+            templates,
+            seed,
+            out,
+        }) => fixtures::large(templates as usize, seed, &out)
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(|e| format!("{e:#}").into()),
         Command::Export(ExportCommand::Vector {
             out,
             artifact,

@@ -269,3 +269,33 @@ fn explain_reads_as_text_with_the_vendors_words() {
     let len = "<30>Nov 22 10:15:05 nxr1 pluto[2231]: \"tunnel1\" #3: ISAKMP SA established".len();
     assert!(text.contains(&format!("ends at {len}")), "{text}");
 }
+
+#[test]
+fn a_large_synthetic_catalog_is_generated_compiled_and_measured() {
+    let dir = std::env::temp_dir().join(format!("logref-large-{}", std::process::id()));
+    let out = logref()
+        .args(["fixtures", "large", "--templates", "60", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every line is the template it was written from, filled in.
+    assert!(
+        text.contains("lines          60: 60 their own entry"),
+        "{text}"
+    );
+    assert!(text.contains("shards"), "{text}");
+    let yaml = std::fs::read_to_string(dir.join("large-60.yaml")).unwrap();
+    assert_eq!(yaml.matches("  - key: ").count(), 60);
+    assert_eq!(
+        yaml.matches("<*>").count(),
+        15,
+        "every fourth has a wildcard"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
