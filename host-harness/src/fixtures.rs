@@ -694,28 +694,45 @@ pub fn large_catalog_yaml(n: usize, seed: u64) -> String {
 
 /// Lines for a synthetic catalog: each entry's template filled with values,
 /// as its daemon writes it (`Mmm dd hh:mm:ss host prog[pid]: text`), each
-/// with the entry it is written from. (Another template may match the line
-/// as well or better: the report counts those apart from misses.)
+/// with the entry it is written from; and a near miss of it, the same line
+/// with the first word of its longest literal replaced by a word no
+/// template has, which must match nothing (unless a wildcard of another
+/// template fits it: the report counts those). Another template may match
+/// a line as well or better: the report counts those apart from misses.
 pub fn large_lines(catalog: &Catalog, seed: u64) -> Vec<Case> {
     let mut rng = Rng::new(seed);
-    catalog
-        .entries
-        .iter()
-        .map(|e| {
-            let r = render(e, &mut rng);
-            let prog = e.program.clone().unwrap_or_default();
-            Case {
-                line: format!(
-                    "{TS_BSD} host1 {prog}[{}]: {}",
-                    1 + rng.below(65534),
-                    r.text
-                ),
-                form: "rfc3164",
-                key: Some(e.key.clone()),
-                params: r.values,
-            }
-        })
-        .collect()
+    let mut cases = Vec::new();
+    for e in &catalog.entries {
+        let r = render(e, &mut rng);
+        let prog = e.program.clone().unwrap_or_default();
+        let header = format!("{TS_BSD} host1 {prog}[{}]: ", 1 + rng.below(65534));
+        cases.push(Case {
+            line: format!("{header}{}", r.text),
+            form: "rfc3164",
+            key: Some(e.key.clone()),
+            params: r.values.clone(),
+        });
+        let longest = r.literals.iter().max_by_key(|(a, b)| b - a);
+        let word = longest.and_then(|&(a, b)| {
+            let lit = &r.text[a..b];
+            let start = lit.find(|c: char| c.is_ascii_alphabetic())?;
+            let len = lit[start..]
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(lit.len() - start);
+            Some((a + start, a + start + len))
+        });
+        if let Some((a, b)) = word {
+            let mut text = r.text.clone();
+            text.replace_range(a..b, "zqxv");
+            cases.push(Case {
+                line: format!("{header}{text}"),
+                form: "near-miss",
+                key: None,
+                params: BTreeMap::new(),
+            });
+        }
+    }
+    cases
 }
 
 /// `logref fixtures large`: writes a synthetic catalog of `n` templates and
@@ -751,21 +768,28 @@ pub fn large(n: usize, seed: u64, dir: &std::path::Path) -> anyhow::Result<()> {
     let (bytes, report) = logref_catalog::compile::compile(&catalog)?;
     let build = t0.elapsed();
     let matcher = logref_engine::Matcher::from_bytes(&bytes)?;
-    let (mut right, mut other, mut missed) = (0, 0, 0);
+    let (mut right, mut other, mut missed, mut near, mut near_matched) = (0, 0, 0, 0, 0);
     let t1 = Instant::now();
     let mut cache = logref_engine::Cache::new();
     for c in &cases {
-        match matcher.match_with(&c.line, None, &mut cache) {
-            Some(m) => {
-                let key = &matcher.entries()[m.entry].key;
-                if Some(key) == c.key.as_ref() {
+        let found = matcher.match_with(&c.line, None, &mut cache);
+        match (&c.key, found) {
+            (None, m) => {
+                near += 1;
+                if let Some(m) = m {
+                    near_matched += 1;
+                    cache.recycle(m);
+                }
+            }
+            (Some(want), Some(m)) => {
+                if &matcher.entries()[m.entry].key == want {
                     right += 1;
                 } else {
                     other += 1;
                 }
                 cache.recycle(m);
             }
-            None => missed += 1,
+            (Some(_), None) => missed += 1,
         }
     }
     let matching = t1.elapsed();
@@ -778,7 +802,11 @@ pub fn large(n: usize, seed: u64, dir: &std::path::Path) -> anyhow::Result<()> {
     );
     println!(
         "lines          {}: {right} their own entry, {other} another entry (overlapping templates), {missed} none",
-        cases.len()
+        right + other + missed
+    );
+    println!(
+        "near misses    {near}: {} unmatched, {near_matched} matched (a wildcard of another template fits)",
+        near - near_matched
     );
     println!(
         "native         {:.0} lines/s",

@@ -289,6 +289,8 @@ fn a_large_synthetic_catalog_is_generated_compiled_and_measured() {
         text.contains("lines          60: 60 their own entry"),
         "{text}"
     );
+    // Each line with one literal word changed: nothing fits it.
+    assert!(text.contains("near misses    60: 60 unmatched"), "{text}");
     assert!(text.contains("shards"), "{text}");
     let yaml = std::fs::read_to_string(dir.join("large-60.yaml")).unwrap();
     assert_eq!(yaml.matches("  - key: ").count(), 60);
