@@ -321,7 +321,7 @@ impl HoleAt<'_> {
                 }
                 // Jump to where the next op can start.
                 match self.next {
-                    Some(Op::Lit(l)) => {
+                    Some(Op::Lit(l)) if !l.is_empty() => {
                         let rest = text.get(e..limit).unwrap_or(&[]);
                         let from_limit = limit < text.len() && text[limit..].starts_with(l);
                         match bytes::find_byte(rest, l[0]) {
@@ -478,6 +478,21 @@ mod tests {
         );
         assert!(run(&items, "[x] peer:192.0.2.1").is_none());
         assert!(run(&items, "[7] peer:192.0.2").is_none());
+    }
+
+    #[test]
+    fn an_empty_literal_after_a_value_is_no_panic() {
+        // A validated artifact from elsewhere may hold one.
+        let items = [
+            Hole {
+                name: 0,
+                ty: ValueType::String,
+            },
+            lit(""),
+            Blank,
+            lit("x"),
+        ];
+        assert_eq!(run(&items, "abc x").unwrap(), ["abc"]);
     }
 
     #[test]

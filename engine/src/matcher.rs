@@ -266,6 +266,9 @@ pub struct Matcher {
     pattern_rules: Vec<Option<PatternDfas>>,
     /// Patterns of each entry (for key-only extraction).
     patterns_of: Vec<Vec<usize>>,
+    /// The shards holding each entry's patterns, in shard order (a key
+    /// rule's parameters run only those).
+    shards_of: Vec<Vec<usize>>,
     /// Each pattern's items, flattened for the extractor once.
     extractors: Vec<extract::Program>,
     /// Each entry's params whose values come from key=value pairs: those no
@@ -398,6 +401,15 @@ impl Matcher {
                 _ => Ok(None),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut shards_of = vec![Vec::new(); tables.entries.len()];
+        for (i, shard) in tables.shards.iter().enumerate() {
+            for &p in &shard.patterns {
+                let e = tables.patterns[p as usize].entry as usize;
+                if shards_of[e].last() != Some(&i) {
+                    shards_of[e].push(i);
+                }
+            }
+        }
         let mut patterns_of = vec![Vec::new(); tables.entries.len()];
         for (i, p) in tables.patterns.iter().enumerate() {
             patterns_of[p.entry as usize].push(i);
@@ -444,6 +456,7 @@ impl Matcher {
             tag_rule,
             pattern_rules,
             patterns_of,
+            shards_of,
             kv_params,
             stands_alone,
         })
@@ -737,7 +750,7 @@ impl Matcher {
     /// ignored (the key already decided the entry).
     fn best_end_for_entry(&self, text: &[u8], entry: usize) -> Option<(usize, usize, MatchKind)> {
         let mut best: Option<(usize, usize, MatchKind)> = None;
-        self.for_each_match_in_every_shard(text, |pat, end| {
+        let mut f = |pat: usize, end: usize| {
             if self.tables.patterns[pat].entry as usize != entry {
                 return;
             }
@@ -753,18 +766,12 @@ impl Matcher {
             if better {
                 best = Some((pat, end, kind));
             }
-        });
-        best
-    }
-
-    /// Runs every shard's DFA (key-only templates included) anchored over
-    /// `text`, calling `f(pattern, end)` for every template that matches
-    /// `text[..end]`: for the parameters of a line a key rule named. (Step
-    /// 3 chooses its shards in [`Matcher::candidates_into`].)
-    fn for_each_match_in_every_shard(&self, text: &[u8], mut f: impl FnMut(usize, usize)) {
-        for i in 0..self.dfas.len() {
+        };
+        // Only the shards that hold the entry's patterns (in shard order).
+        for &i in self.shards_of.get(entry).map_or(&[][..], Vec::as_slice) {
             self.run_shard(i, text, &mut f);
         }
+        best
     }
 
     /// Runs shard `i`'s DFA over `text`: `f(pattern, end)` per match.
@@ -831,11 +838,12 @@ impl Matcher {
         // (their other templates need their program).
         let done = per_pattern.len();
         for i in 0..self.dfas.len() {
-            let any = self.any_shards.contains(&i);
-            let run = match self.tables.shards[i].kind {
+            let shard = &self.tables.shards[i];
+            let run = match shard.kind {
                 ShardKind::KeyOnly => false,
                 ShardKind::StandAlone => true,
-                ShardKind::Lines if any => !any_first,
+                // Templates without a program: run first above, or now.
+                ShardKind::Lines if shard.programs.is_empty() => !any_first,
                 ShardKind::Lines => {
                     line.shards.contains(&i) || (!line.known && self.unknown_runs_program_shards)
                 }
