@@ -5,6 +5,7 @@
 pub mod aot_cmd;
 pub mod bench;
 pub mod check;
+pub mod coverage;
 pub mod enrich_cmd;
 pub mod fixtures;
 #[cfg(feature = "hyperscan")]
@@ -33,5 +34,14 @@ pub fn load_matcher(artifact: Option<&std::path::Path>) -> anyhow::Result<logref
                 .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
         }
         None => Ok(logref_default_artifact::matcher()?),
+    }
+}
+
+/// A value parser for a share from 0 to 1 (`--similarity`, `--fraction`).
+pub fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        Ok(_) => Err("must be between 0 and 1".into()),
+        Err(e) => Err(e.to_string()),
     }
 }

@@ -44,7 +44,7 @@ enum Command {
         #[arg(long, short, default_value = "logref.artifact")]
         out: std::path::PathBuf,
         /// Compile only this fraction of the entries (0-1), to see how the DFA grows.
-        #[arg(long, value_parser = fraction)]
+        #[arg(long, value_parser = logref::unit_interval)]
         fraction: Option<f64>,
         /// A user catalog (.yaml, .yml or .csv; see catalog/SCHEMA.md) to merge in; repeatable.
         #[arg(long = "catalog", value_name = "FILE")]
@@ -198,6 +198,20 @@ fixtures/real/SCORE.txt holds the report the tests pin."
         #[arg(long)]
         check: bool,
     },
+    /// How much of a log the catalog identifies, and the shapes of the rest (drafts catalog entries with --suggest).
+    #[command(
+        long_about = "Run log lines (plain, or NDJSON records as Fluent Bit and Vector write \
+them) through the engine the plugin runs and print how many are identified, by file, product \
+and program and by how they matched; then group the lines not identified into shapes, online \
+and in one pass, in the manner of Drain: numbers, addresses, MACs, hex, paths, times and \
+quoted strings are masked by type, and lines of one program that share most tokens are one \
+shape, with its count, first and last line and an example. --json and --html write the same \
+report for scripts and for a browser. --suggest writes the largest shapes as draft entries of a \
+user catalog (typed placeholders where the mask knows the type, <*> where lines differ), \
+which `logref compile --catalog` accepts as written: review them, fill in explanation and \
+action, compile, and run coverage again with --artifact."
+    )]
+    Coverage(logref::coverage::CoverageArgs),
     /// Show which documented message a line is, why, its parameters and the runners-up.
     Explain {
         /// The log line (quote it).
@@ -285,15 +299,6 @@ enum FixturesCommand {
         #[arg(long, default_value = ".")]
         out: std::path::PathBuf,
     },
-}
-
-/// `--fraction`: a number from 0 to 1.
-fn fraction(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
-        Ok(_) => Err("must be between 0 and 1".into()),
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 /// A count of at least one.
@@ -399,6 +404,9 @@ fn main() -> ExitCode {
             write,
             check,
         } => score(&paths, artifact.as_deref(), failures, write, check)
+            .map_err(|e| format!("{e:#}").into()),
+        Command::Coverage(args) => logref::coverage::run(&args)
+            .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
         Command::Aot(args) => logref::aot_cmd::run(&args)
             .map(|_| ExitCode::SUCCESS)
