@@ -212,6 +212,17 @@ which `logref compile --catalog` accepts as written: review them, fill in explan
 action, compile, and run coverage again with --artifact."
     )]
     Coverage(logref::coverage::CoverageArgs),
+    /// Measure how `coverage` groups lines the catalog does not know, against drain3 and pdbtool patternize (Loghub's grouping accuracy).
+    #[command(
+        long_about = "For each source of the built-in catalog in turn, compile the catalog \
+without it, take the source's labelled lines (generated corpus, device fixtures, real lines) that \
+the reduced artifact leaves unidentified, and group them with logref coverage's miner, with \
+drain3 (scripts/drain3_group.py; pip install drain3) and with syslog-ng's pdbtool patternize \
+(Debian syslog-ng-core), all on the same lines in the same run. Prints the grouping accuracy as \
+the Loghub benchmark defines it (the share of lines whose group holds exactly the lines of \
+their entry) and the number of groups."
+    )]
+    Grouping(logref::coverage::grouping::GroupingArgs),
     /// Show which documented message a line is, why, its parameters and the runners-up.
     Explain {
         /// The log line (quote it).
@@ -404,6 +415,9 @@ fn main() -> ExitCode {
             write,
             check,
         } => score(&paths, artifact.as_deref(), failures, write, check)
+            .map_err(|e| format!("{e:#}").into()),
+        Command::Grouping(args) => logref::coverage::grouping::run(&args)
+            .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
         Command::Coverage(args) => logref::coverage::run(&args)
             .map(|()| ExitCode::SUCCESS)

@@ -128,17 +128,38 @@ impl Shape {
 
     /// The share of equal tokens, and the number of wildcards (Drain's
     /// tie-break: the more general shape wins).
+    ///
+    /// Only content is counted: a position where the line has punctuation
+    /// (the brackets, `=`, `,` and `:` the tokenizer cuts off as tokens of
+    /// their own) is structure, and counting it would make two short
+    /// messages that share only their punctuation look alike
+    /// (`peer: Invalid address` and `peer: No param`).
     fn similarity(&self, pieces: &[Piece<'_>]) -> (f64, usize) {
         let mut equal = 0;
         let mut wild = 0;
+        let mut content = 0;
         for (slot, p) in self.slots.iter().zip(pieces) {
             if *slot == Slot::Wild {
                 wild += 1;
-            } else if slot.equals(&p.token) {
+            }
+            if p.is_punctuation() {
+                continue;
+            }
+            content += 1;
+            if *slot != Slot::Wild && slot.equals(&p.token) {
                 equal += 1;
             }
         }
-        (equal as f64 / self.slots.len().max(1) as f64, wild)
+        if content == 0 {
+            // Punctuation only: all of it must agree.
+            let same = self
+                .slots
+                .iter()
+                .zip(pieces)
+                .all(|(s, p)| s.equals(&p.token));
+            return (if same { 1.0 } else { 0.0 }, wild);
+        }
+        (equal as f64 / content as f64, wild)
     }
 }
 

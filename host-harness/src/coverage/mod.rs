@@ -17,6 +17,7 @@
 //! in the plugin.
 
 pub mod drain;
+pub mod grouping;
 pub mod html;
 pub mod report;
 pub mod shape;
@@ -124,25 +125,13 @@ impl<'m> Coverage<'m> {
                 )
             }
             None => {
-                let h = logref_engine::syslog::parse(message);
-                let (program, msg) = match split {
-                    Some(s) => (s.program, message),
-                    None => (h.program, &message[h.msg_start..]),
+                let u = Unidentified::of(message, split);
+                let pos = Pos {
+                    file,
+                    line: line_no,
                 };
-                let mut pieces = Vec::new();
-                shape::tokenize(msg, &mut pieces);
-                let severity = h.severity();
-                self.miner.add(&Message {
-                    program,
-                    pieces: &pieces,
-                    line: &text,
-                    pos: Pos {
-                        file,
-                        line: line_no,
-                    },
-                    severity,
-                });
-                (program, Outcome::Unmatched)
+                u.group(&mut self.miner, &text, pos);
+                (u.program, Outcome::Unmatched)
             }
         };
         self.report.count(program, &outcome);
@@ -157,6 +146,45 @@ impl<'m> Coverage<'m> {
         report.overflow = self.miner.overflow();
         report.shapes = self.miner.into_ranked();
         report
+    }
+}
+
+/// What the miner reads of a line the catalog does not know.
+pub struct Unidentified<'a> {
+    /// From the syslog header, or the record's `ident`.
+    pub program: Option<&'a str>,
+    /// The text after the header (a record's whole text).
+    pub message: &'a str,
+    /// From the PRI.
+    pub severity: Option<u8>,
+}
+
+impl<'a> Unidentified<'a> {
+    /// `text` with its header taken off, or a record's text and fields.
+    pub fn of(text: &'a str, split: Option<SplitFields<'a>>) -> Unidentified<'a> {
+        let h = logref_engine::syslog::parse(text);
+        let (program, message) = match split {
+            Some(s) => (s.program, text),
+            None => (h.program, &text[h.msg_start..]),
+        };
+        Unidentified {
+            program,
+            message,
+            severity: h.severity(),
+        }
+    }
+
+    /// Adds it to `miner`; its shape (`None`: past the shape limit).
+    pub fn group(&self, miner: &mut Miner, line: &str, pos: Pos) -> Option<usize> {
+        let mut pieces = Vec::new();
+        shape::tokenize(self.message, &mut pieces);
+        miner.add(&Message {
+            program: self.program,
+            pieces: &pieces,
+            line,
+            pos,
+            severity: self.severity,
+        })
     }
 }
 

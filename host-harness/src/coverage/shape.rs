@@ -105,6 +105,14 @@ pub struct Piece<'a> {
     pub blank_before: bool,
 }
 
+impl Piece<'_> {
+    /// A token of one punctuation character (a delimiter, or a `:` cut
+    /// off a word): structure rather than content.
+    pub fn is_punctuation(&self) -> bool {
+        matches!(self.token, Token::Word(w) if w.len() == 1 && w.as_bytes()[0].is_ascii_punctuation())
+    }
+}
+
 /// Cuts `message` into masked tokens, appending to `out` (cleared first;
 /// the caller keeps it between lines).
 pub fn tokenize<'a>(message: &'a str, out: &mut Vec<Piece<'a>>) {
