@@ -174,8 +174,7 @@ struct Node {
 /// The tree and its shapes.
 pub struct Miner {
     params: Params,
-    /// By program (`None`: no program) and token count.
-    roots: HashMap<(Option<Box<str>>, usize), Node>,
+    roots: Roots,
     shapes: Vec<Shape>,
     overflow: u64,
 }
@@ -194,7 +193,7 @@ impl Miner {
     pub fn new(params: Params) -> Miner {
         Miner {
             params,
-            roots: HashMap::new(),
+            roots: Roots::default(),
             shapes: Vec::new(),
             overflow: 0,
         }
@@ -203,32 +202,12 @@ impl Miner {
     /// Adds a message; the index of its shape, or `None` when the shape
     /// would be new and `max_shapes` are kept already.
     pub fn add(&mut self, m: &Message<'_, '_>) -> Option<usize> {
-        let Params {
-            depth,
-            similarity,
-            max_children,
-            max_shapes,
-        } = self.params;
-        let key = (m.program.map(Box::from), m.pieces.len());
-        let mut node = self.roots.entry(key).or_default();
-        let routed = depth
-            .saturating_sub(3)
-            .min(m.pieces.len().saturating_sub(1));
-        for p in &m.pieces[..routed] {
-            node = match &p.token {
-                // Drain's rule: a token with a digit in it is likely a value.
-                Token::Word(w) if w.bytes().any(|b| b.is_ascii_digit()) => {
-                    node.wild.get_or_insert_with(Box::default)
-                }
-                Token::Word(w) if node.children.contains_key(*w) => {
-                    node.children.get_mut(*w).expect("checked")
-                }
-                Token::Word(w) if node.children.len() < max_children => {
-                    node.children.entry((*w).into()).or_default()
-                }
-                _ => node.wild.get_or_insert_with(Box::default),
-            };
-        }
+        let full = self.shapes.len() >= self.params.max_shapes;
+        let Some(node) = leaf(&mut self.roots, &self.params, m, full) else {
+            self.overflow += 1;
+            return None;
+        };
+        let similarity = self.params.similarity;
         let best = node
             .shapes
             .iter()
@@ -248,7 +227,7 @@ impl Miner {
                 s.last = m.pos;
                 i
             }
-            None if self.shapes.len() >= max_shapes => {
+            None if full => {
                 self.overflow += 1;
                 return None;
             }
@@ -288,6 +267,54 @@ impl Miner {
         shapes.sort_by(|a, b| b.count.cmp(&a.count).then(a.first.line.cmp(&b.first.line)));
         shapes
     }
+}
+
+/// The first two layers: by program, then by token count.
+#[derive(Default)]
+struct Roots {
+    by_program: HashMap<Box<str>, HashMap<usize, Node>>,
+    no_program: HashMap<usize, Node>,
+}
+
+/// The leaf `m` belongs in, made on the way unless `full` (when all shapes
+/// are kept already, a message that needs a new node can only overflow,
+/// so no node is made for it and memory stays bounded).
+fn leaf<'r>(
+    roots: &'r mut Roots,
+    params: &Params,
+    m: &Message<'_, '_>,
+    full: bool,
+) -> Option<&'r mut Node> {
+    let by_len = match m.program {
+        None => &mut roots.no_program,
+        Some(p) if roots.by_program.contains_key(p) => roots.by_program.get_mut(p)?,
+        Some(_) if full => return None,
+        Some(p) => roots.by_program.entry(p.into()).or_default(),
+    };
+    let n = m.pieces.len();
+    let mut node = match by_len.contains_key(&n) {
+        true => by_len.get_mut(&n)?,
+        false if full => return None,
+        false => by_len.entry(n).or_default(),
+    };
+    let routed = params.depth.saturating_sub(3).min(n.saturating_sub(1));
+    for p in &m.pieces[..routed] {
+        let word = match &p.token {
+            // Drain's rule: a token with a digit in it is likely a value.
+            Token::Word(w) if !w.bytes().any(|b| b.is_ascii_digit()) => Some(*w),
+            _ => None,
+        };
+        node = match word {
+            Some(w) if node.children.contains_key(w) => node.children.get_mut(w)?,
+            Some(w) if node.children.len() < params.max_children && !full => {
+                node.children.entry(w.into()).or_default()
+            }
+            Some(_) if node.children.len() < params.max_children => return None,
+            _ if full => node.wild.as_deref_mut()?,
+            _ => node.wild.get_or_insert_with(Box::default),
+        };
+    }
+    Some(node)
 }
 
 #[cfg(test)]
@@ -391,5 +418,29 @@ mod tests {
         assert_eq!(miner.shapes()[0].count, 2);
         assert_eq!(miner.overflow(), 1);
         assert_eq!(miner.shapes()[0].severity(), None);
+    }
+
+    #[test]
+    fn a_full_miner_makes_no_new_nodes() {
+        let params = Params {
+            max_shapes: 1,
+            ..Params::default()
+        };
+        let mut miner = Miner::new(params);
+        let mut pieces = Vec::new();
+        let programs: Vec<String> = (0..100).map(|i| format!("daemon{i}")).collect();
+        for (i, program) in programs.iter().enumerate() {
+            let line = format!("word{i} other words here");
+            tokenize(&line, &mut pieces);
+            miner.add(&Message {
+                program: Some(program),
+                pieces: &pieces,
+                line: &line,
+                pos: Pos { file: 0, line: 1 },
+                severity: None,
+            });
+        }
+        assert_eq!(miner.overflow(), 99);
+        assert_eq!(miner.roots.by_program.len(), 1);
     }
 }

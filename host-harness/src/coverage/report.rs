@@ -144,13 +144,18 @@ impl Report {
             top.min(self.shapes.len())
         );
         for sh in self.shapes.iter().take(top) {
+            // Line numbers, with the file when there are several.
+            let at = |p: &super::drain::Pos| match self.files.len() {
+                0 | 1 => p.line.to_string(),
+                _ => format!("{}:{}", self.file_name(p.file), p.line),
+            };
             let _ = writeln!(
                 s,
                 "{:>9} {:>5.1}%  lines {}-{}  {}: {}",
                 sh.count,
                 100.0 * sh.count as f64 / t.unmatched.max(1) as f64,
-                sh.first.line,
-                sh.last.line,
+                at(&sh.first),
+                at(&sh.last),
                 sh.program.as_deref().unwrap_or(NO_PROGRAM),
                 sh.text()
             );
