@@ -427,10 +427,10 @@ mod tests {
             ..Params::default()
         };
         let mut miner = Miner::new(params);
-        let mut pieces = Vec::new();
         let programs: Vec<String> = (0..100).map(|i| format!("daemon{i}")).collect();
         for (i, program) in programs.iter().enumerate() {
             let line = format!("word{i} other words here");
+            let mut pieces = Vec::new();
             tokenize(&line, &mut pieces);
             miner.add(&Message {
                 program: Some(program),

@@ -145,17 +145,27 @@ impl Report {
         );
         for sh in self.shapes.iter().take(top) {
             // Line numbers, with the file when there are several.
-            let at = |p: &super::drain::Pos| match self.files.len() {
-                0 | 1 => p.line.to_string(),
-                _ => format!("{}:{}", self.file_name(p.file), p.line),
+            let span = match (self.files.len(), sh.first.file == sh.last.file) {
+                (0 | 1, _) => format!("lines {}-{}", sh.first.line, sh.last.line),
+                (_, true) => format!(
+                    "{}:{}-{}",
+                    self.file_name(sh.first.file),
+                    sh.first.line,
+                    sh.last.line
+                ),
+                (_, false) => format!(
+                    "{}:{} to {}:{}",
+                    self.file_name(sh.first.file),
+                    sh.first.line,
+                    self.file_name(sh.last.file),
+                    sh.last.line
+                ),
             };
             let _ = writeln!(
                 s,
-                "{:>9} {:>5.1}%  lines {}-{}  {}: {}",
+                "{:>9} {:>5.1}%  {span}  {}: {}",
                 sh.count,
                 100.0 * sh.count as f64 / t.unmatched.max(1) as f64,
-                at(&sh.first),
-                at(&sh.last),
                 sh.program.as_deref().unwrap_or(NO_PROGRAM),
                 sh.text()
             );
