@@ -18,7 +18,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::enrich_cmd::{line_record, wasm_path_or_hint};
-use crate::wasm_host::{NativeFilter, Output, RecordFilter, WasmtimeFilter};
+use crate::wasm_host::{NativeFilter, Output, RecordFilter};
 
 /// One fixture case.
 #[derive(Debug, Clone)]
@@ -166,12 +166,12 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
         );
     }
     let mut native = NativeFilter::new(false, None)?;
-    let mut wasm_filter: Option<WasmtimeFilter> = if native_only {
+    let mut wasm_filter: Option<Box<dyn RecordFilter>> = if native_only {
         None
     } else {
         let p = wasm_path_or_hint(wasm)?;
         eprintln!("loading {} under wasmtime ...", p.display());
-        Some(WasmtimeFilter::new(&p, "logref_filter", None, false)?)
+        Some(crate::wasm_host::compiled(&p, "logref_filter")?)
     };
     let mut reports = Vec::new();
     let mut by_source: BTreeMap<String, SourceTally> = BTreeMap::new();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 
-use crate::wasm_host::{NativeFilter, Output, RecordFilter, WasmiFilter, WasmtimeFilter};
+use crate::wasm_host::{NativeFilter, Output, RecordFilter, WasmiFilter};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
@@ -21,6 +21,13 @@ pub enum Engine {
     /// `vrl` crate, Vector's own VRL runtime.
     Vrl,
 }
+
+/// `--engine`'s default: wasmtime, or in a `logref` built without the
+/// `full` feature (scripts/demo.sh) the wasmi interpreter.
+#[cfg(feature = "full")]
+pub const DEFAULT_ENGINE: Engine = Engine::Wasm;
+#[cfg(not(feature = "full"))]
+pub const DEFAULT_ENGINE: Engine = Engine::WasmInterp;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
@@ -125,7 +132,8 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
             native_enricher(module_dir.as_deref())?,
             args.ecs,
         )),
-        Engine::Wasm => Box::new(WasmtimeFilter::new(
+        #[cfg(feature = "full")]
+        Engine::Wasm => Box::new(crate::wasm_host::WasmtimeFilter::new(
             &wasm_path_or_hint(args.wasm.clone())?,
             function,
             module_dir.as_deref(),
@@ -137,6 +145,13 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
             module_dir.as_deref(),
             false,
         )?),
+        #[cfg(not(feature = "full"))]
+        Engine::Wasm | Engine::Vrl => anyhow::bail!(
+            "--engine {}: this logref was built without the `full` cargo feature \
+             (wasmtime, Vector's VRL); use --engine wasm-interp or native, or build with default features",
+            if args.engine == Engine::Wasm { "wasm" } else { "vrl" }
+        ),
+        #[cfg(feature = "full")]
         Engine::Vrl => {
             // The program has the artifact and the style of the
             // configuration; the other keys are the remap's to set.

@@ -3,6 +3,7 @@
 //! runtime, the fixture corpus, and the checks and benchmarks built on them. `src/main.rs` is the command line.
 
 pub mod aot_cmd;
+#[cfg(feature = "full")]
 pub mod bench;
 pub mod check;
 pub mod coverage;
@@ -13,6 +14,7 @@ pub mod hyperscan;
 pub mod peers;
 pub mod score;
 pub mod syslog_ng_cmd;
+#[cfg(feature = "full")]
 pub mod vector_cmd;
 pub mod wasm_host;
 

@@ -9,7 +9,9 @@
 mod catalog_cmd;
 mod compile_cmd;
 
-use logref::{bench, check, enrich_cmd, fixtures};
+#[cfg(feature = "full")]
+use logref::bench;
+use logref::{check, enrich_cmd, fixtures};
 
 use std::process::ExitCode;
 
@@ -65,7 +67,7 @@ enum Command {
     /// Enrich log lines (or NDJSON records) from files or stdin, one JSON record per line on stdout.
     Enrich {
         /// Which engine runs the filter.
-        #[arg(long, value_enum, default_value_t = enrich_cmd::Engine::Wasm)]
+        #[arg(long, value_enum, default_value_t = enrich_cmd::DEFAULT_ENGINE)]
         engine: enrich_cmd::Engine,
         /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
         #[arg(long)]
@@ -111,6 +113,7 @@ enum Command {
         native_only: bool,
     },
     /// Measure records/s of logref (native, .wasm under wasmtime and under an interpreter) and of its peers, in one run.
+    #[cfg(feature = "full")]
     Bench {
         /// Corpus size (the generated fixture lines, repeated).
         #[arg(long, default_value_t = 200_000, value_parser = at_least_one)]
@@ -142,6 +145,7 @@ the .aot, and the two outputs must be byte for byte the same."
     )]
     Aot(logref::aot_cmd::AotArgs),
     /// Run many records through the .wasm and show that its memory stays flat (exit 1 if it grows).
+    #[cfg(feature = "full")]
     Soak {
         /// How many records (the corpus, with large and malformed records mixed in).
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1_000..))]
@@ -235,6 +239,7 @@ their entry) and the number of groups."
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    #[cfg(feature = "full")]
     /// Write a Vector enrichment table (logref.csv), a VRL remap program
     /// (logref.vrl) and an example vector.yaml that enrich like the plugin.
     #[command(
@@ -313,6 +318,7 @@ enum FixturesCommand {
 }
 
 /// A count of at least one.
+#[cfg(feature = "full")]
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
@@ -357,6 +363,7 @@ fn main() -> ExitCode {
         }) => fixtures::large(templates as usize, seed, &out)
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
+        #[cfg(feature = "full")]
         Command::Export(ExportCommand::Vector {
             out,
             artifact,
@@ -392,6 +399,7 @@ fn main() -> ExitCode {
             bless,
             native_only,
         } => check::run(&dir, wasm, bless, native_only).map_err(|e| format!("{e:#}").into()),
+        #[cfg(feature = "full")]
         Command::Bench {
             lines,
             json,
@@ -425,6 +433,7 @@ fn main() -> ExitCode {
         Command::Aot(args) => logref::aot_cmd::run(&args)
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
+        #[cfg(feature = "full")]
         Command::Soak { records, wasm } => bench::soak(records, wasm)
             .map(|flat| {
                 if flat {

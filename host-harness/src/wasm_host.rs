@@ -10,9 +10,10 @@
 //! the module's exported `malloc`/`free` (as WAMR does when the module
 //! exports them).
 //!
-//! Two engines: wasmtime (compiled, what `--engine wasm` uses) and wasmi
-//! (an interpreter, the closest stand-in for Fluent Bit's WAMR fast
-//! interpreter when measuring cost per record).
+//! Two engines: wasmtime (compiled, what `--engine wasm` uses; only with
+//! the `full` feature, since it is most of the build time of a lean
+//! `logref`) and wasmi (an interpreter, the closest stand-in for Fluent
+//! Bit's WAMR fast interpreter when measuring cost per record).
 
 use std::path::Path;
 
@@ -38,6 +39,22 @@ pub trait RecordFilter {
     /// and why) as JSON text, where the engine keeps them.
     fn counters(&mut self) -> Option<String> {
         None
+    }
+}
+
+/// The `.wasm` compiled (wasmtime), as `check` runs it; an error in a
+/// `logref` built without the `full` feature.
+pub fn compiled(wasm: &Path, function: &str) -> Result<Box<dyn RecordFilter>> {
+    #[cfg(feature = "full")]
+    return Ok(Box::new(WasmtimeFilter::new(wasm, function, None, false)?));
+    #[cfg(not(feature = "full"))]
+    {
+        let _ = function;
+        bail!(
+        "{}: this logref was built without wasmtime (cargo feature `full`); \
+         use the interpreter (--engine wasm-interp) or build with default features",
+            wasm.display()
+        )
     }
 }
 
@@ -71,13 +88,15 @@ fn read_c_string(mem: &[u8], ptr: u32) -> Result<Output> {
     Ok(Output::Record(tail[..len].to_vec()))
 }
 
+#[cfg(feature = "full")]
 struct WasmtimeState {
     wasi: wasmtime_wasi::p1::WasiP1Ctx,
     probe: Probe,
 }
 
 /// Fuel booked to the record path's phases by a module built with the
-/// `probe` feature (see `logref_engine::probe`).
+/// `probe` feature (see `logref_engine::probe`); read under wasmtime.
+#[cfg(feature = "full")]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Probe {
     /// Fuel used when the last mark (or the call) started.
@@ -86,6 +105,7 @@ pub struct Probe {
     pub phases: [u64; logref_engine::probe::Phase::ALL.len()],
 }
 
+#[cfg(feature = "full")]
 impl Probe {
     /// Whether the module marked any phase.
     pub fn marked(&self) -> bool {
@@ -94,6 +114,7 @@ impl Probe {
 }
 
 /// The `.wasm` under wasmtime.
+#[cfg(feature = "full")]
 pub struct WasmtimeFilter {
     store: wasmtime::Store<WasmtimeState>,
     memory: wasmtime::Memory,
@@ -106,6 +127,7 @@ pub struct WasmtimeFilter {
 
 const FUEL: u64 = u64::MAX / 2;
 
+#[cfg(feature = "full")]
 impl WasmtimeFilter {
     /// Loads `wasm`, exposing `dir` (if any) to the guest as `accessible_paths` would.
     pub fn new(
@@ -184,6 +206,7 @@ impl WasmtimeFilter {
     }
 }
 
+#[cfg(feature = "full")]
 impl WasmtimeFilter {
     /// A call without a record (`record_ptr = 0`), as Fluent Bit makes when
     /// the record did not fit WAMR's app heap.
@@ -217,6 +240,7 @@ impl WasmtimeFilter {
     }
 }
 
+#[cfg(feature = "full")]
 impl RecordFilter for WasmtimeFilter {
     fn call(&mut self, tag: &[u8], record: &[u8]) -> Result<Output> {
         let t = self.copy_in(tag)?;
