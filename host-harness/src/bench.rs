@@ -187,6 +187,7 @@ pub fn run(
             matcher.tables(),
             matcher.catalog_checksum(),
             logref_vector::OutputStyle::Catalog,
+            true,
         )?;
         results.push(measure(
             "vrl",

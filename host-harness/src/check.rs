@@ -81,15 +81,19 @@ pub fn fixture_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// What the output says about the match: (key, params).
-pub fn outcome(output: &[u8]) -> Result<(Option<String>, BTreeMap<String, String>)> {
+/// What the output says about the match: (key, params as written).
+pub fn outcome(output: &[u8]) -> Result<(Option<String>, BTreeMap<String, Value>)> {
     let v: Value = serde_json::from_slice(output)
         .with_context(|| format!("output is not JSON: {}", String::from_utf8_lossy(output)))?;
     let Some(cat) = v.get("catalog") else {
         return Ok((None, BTreeMap::new()));
     };
     let key = cat["key"].as_str().map(str::to_string);
-    Ok((key, string_map(&cat["params"])))
+    let params = cat["params"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    Ok((key, params))
 }
 
 /// A JSON object of strings as a map (non-strings read as empty).
@@ -103,18 +107,29 @@ fn string_map(v: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// Whether an output value is the expected text: a string equal to it, or
+/// a number (a typed `int`, written as an integer: `09[IKE]` gives 9) equal
+/// to the integer the text reads as.
+fn same_value(want: &str, got: &Value) -> bool {
+    match got {
+        Value::String(s) => s == want,
+        Value::Number(n) => n.as_i64().is_some() && want.parse::<i64>().ok() == n.as_i64(),
+        _ => false,
+    }
+}
+
 /// Whether the outcome satisfies the case; a reason when not.
 pub fn judge(
     case: &FixtureCase,
     key: &Option<String>,
-    params: &BTreeMap<String, String>,
+    params: &BTreeMap<String, Value>,
 ) -> Option<String> {
     if *key != case.key {
         return Some(format!("expected entry {:?}, got {:?}", case.key, key));
     }
     for (name, want) in &case.params {
         match params.get(name) {
-            Some(got) if got == want => {}
+            Some(got) if same_value(want, got) => {}
             Some(got) => return Some(format!("param {name}: expected {want:?}, got {got:?}")),
             None => return Some(format!("param {name}: expected {want:?}, missing")),
         }

@@ -165,6 +165,7 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
             Box::new(crate::vector_cmd::VrlFilter::from_matcher(
                 enricher.matcher(),
                 style,
+                enricher.config().typed_values,
             )?)
         }
     };

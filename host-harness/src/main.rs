@@ -261,6 +261,9 @@ anything is written. Run the example with `vector --config DIR/vector.yaml`."
         /// What the program adds: one `catalog` object (as logref_filter) or ECS fields (as logref_filter_ecs).
         #[arg(long, value_enum, default_value_t = StyleArg::Catalog)]
         style: StyleArg,
+        /// Every parameter value a string (the plugin's `typed_values = false`); by default an `int` parameter's integer is a JSON number.
+        #[arg(long)]
+        all_strings: bool,
     },
     /// Write a syslog-ng pattern database (logref.pdb) and an example syslog-ng.conf whose db-parser names lines like the plugin.
     #[command(
@@ -369,12 +372,13 @@ fn main() -> ExitCode {
             artifact,
             log_file,
             style,
+            all_strings,
         }) => {
             let style = match style {
                 StyleArg::Catalog => logref_vector::OutputStyle::Catalog,
                 StyleArg::Ecs => logref_vector::OutputStyle::Ecs,
             };
-            logref::vector_cmd::export(&out, artifact.as_deref(), &log_file, style)
+            logref::vector_cmd::export(&out, artifact.as_deref(), &log_file, style, !all_strings)
                 .map(|_| ExitCode::SUCCESS)
                 .map_err(|e| format!("{e:#}").into())
         }

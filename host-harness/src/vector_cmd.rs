@@ -19,15 +19,17 @@ pub fn export(
     artifact: Option<&Path>,
     log_file: &str,
     style: OutputStyle,
+    typed_values: bool,
 ) -> Result<()> {
     let matcher = crate::load_matcher(artifact)?;
     let dir = out.to_string_lossy().trim_end_matches('/').to_string();
-    let ex = logref_vector::export_with_style(
+    let ex = logref_vector::export_with(
         matcher.tables(),
         matcher.catalog_checksum(),
         &dir,
         log_file,
         style,
+        typed_values,
     );
     eprintln!(
         "logref: checking the program with VRL ({} entries, {} KiB)...",
@@ -74,13 +76,23 @@ pub struct VrlFilter {
 
 impl VrlFilter {
     pub fn new(artifact: Option<&Path>, style: OutputStyle) -> Result<VrlFilter> {
-        VrlFilter::from_matcher(&crate::load_matcher(artifact)?, style)
+        VrlFilter::from_matcher(&crate::load_matcher(artifact)?, style, true)
     }
 
-    /// The program generated from `matcher`'s tables.
-    pub fn from_matcher(matcher: &logref_engine::Matcher, style: OutputStyle) -> Result<VrlFilter> {
+    /// The program generated from `matcher`'s tables (`typed_values`: as
+    /// the plugin's configuration key).
+    pub fn from_matcher(
+        matcher: &logref_engine::Matcher,
+        style: OutputStyle,
+        typed_values: bool,
+    ) -> Result<VrlFilter> {
         let started = Instant::now();
-        let program = VrlProgram::from_tables(matcher.tables(), matcher.catalog_checksum(), style)?;
+        let program = VrlProgram::from_tables(
+            matcher.tables(),
+            matcher.catalog_checksum(),
+            style,
+            typed_values,
+        )?;
         eprintln!(
             "logref: VRL compiled the generated program in {:.1} s",
             started.elapsed().as_secs_f64()

@@ -51,7 +51,7 @@ pub fn compiled(wasm: &Path, function: &str) -> Result<Box<dyn RecordFilter>> {
     {
         let _ = function;
         bail!(
-        "{}: this logref was built without wasmtime (cargo feature `full`); \
+            "{}: this logref was built without wasmtime (cargo feature `full`); \
          use the interpreter (--engine wasm-interp) or build with default features",
             wasm.display()
         )

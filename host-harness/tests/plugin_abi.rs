@@ -169,7 +169,8 @@ fn enrichment_keeps_the_record_and_its_field_order() {
     assert!(text.starts_with(r#"{"a":1,"log":"<30>Nov 22 10:15:02 nxr1 pppd[812]: local  IP address 203.0.113.45","z":{"k":[1,2]},"catalog":{"key":"nxr:"#), "{text}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["catalog"]["params"]["A.B.C.D"], "203.0.113.45");
-    assert_eq!(v["catalog"]["params"]["PID"], "812");
+    // A typed `int` parameter is a number (logref.conf `typed_values`).
+    assert_eq!(v["catalog"]["params"]["PID"], 812);
     assert_eq!(v["catalog"]["severity_code"], 5);
     assert_eq!(v["catalog"]["match"], "exact");
 }

@@ -13,6 +13,7 @@
 //! target = "catalog"           # key of the added object (catalog style)
 //! artifact = "/etc/logref/site.artifact"   # your own `logref compile` output
 //! max_record_bytes = 1048576   # larger records pass through unchanged
+//! typed_values = true          # false: every parameter value a JSON string
 //! ```
 
 /// Where the module looks for its configuration, in order.
@@ -39,6 +40,9 @@ pub struct Config {
     pub target: String,
     pub artifact: Option<String>,
     pub max_record_bytes: usize,
+    /// Parameters of type `int` whose value is a 64-bit integer come out as
+    /// JSON numbers (`"port":500`); off, every value is a string.
+    pub typed_values: bool,
 }
 
 impl Default for Config {
@@ -49,6 +53,7 @@ impl Default for Config {
             target: "catalog".into(),
             artifact: None,
             max_record_bytes: 1 << 20,
+            typed_values: true,
         }
     }
 }
@@ -102,9 +107,16 @@ pub fn parse(file: &str, text: &str) -> Result<Config, String> {
                     .parse()
                     .map_err(|_| at(format!("max_record_bytes must be a number, found {v:?}")))?;
             }
+            "typed_values" => {
+                c.typed_values = match v {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(at(format!("typed_values must be true or false, found {v:?}"))),
+                }
+            }
             _ => {
                 return Err(at(format!(
-                "unknown key {k:?} (known: text_field, style, target, artifact, max_record_bytes)"
+                "unknown key {k:?} (known: text_field, style, target, artifact, max_record_bytes, typed_values)"
             )))
             }
         }
@@ -134,6 +146,10 @@ mod tests {
         assert!(parse("x", "\n\nwhat\n")
             .unwrap_err()
             .starts_with("x:3: expected"));
+        assert!(!parse("x", "typed_values = false").unwrap().typed_values);
+        assert!(parse("x", "typed_values = no")
+            .unwrap_err()
+            .contains("true or false"));
         assert!(parse("x", "colour = red")
             .unwrap_err()
             .contains("unknown key"));

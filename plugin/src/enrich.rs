@@ -7,7 +7,9 @@
 
 use logref_engine::bytes;
 use logref_engine::probe::{self, Phase};
-use logref_engine::{severity_name, Cache, EntryInfo, Match, MatchKind, Matcher, SplitFields};
+use logref_engine::{
+    severity_name, Cache, EntryInfo, Match, MatchKind, Matcher, SplitFields, ValueType,
+};
 
 use crate::config::{Config, Style};
 use crate::json::{self, Reject};
@@ -99,7 +101,7 @@ fn ecs_fragment(e: &EntryInfo) -> Box<[u8]> {
 
 impl Enricher {
     pub fn new(matcher: Matcher, config: Config) -> Enricher {
-        let rendered = Rendered::new(matcher.entries().len(), &config.target);
+        let rendered = Rendered::new(matcher.entries().len(), &config.target, config.typed_values);
         Enricher {
             matcher,
             config,
@@ -272,6 +274,8 @@ struct Rendered {
     names: Vec<Vec<RenderedName>>,
     /// The catalog style's output key.
     target: String,
+    /// `typed_values`: integers of `int` parameters as JSON numbers.
+    typed: bool,
 }
 
 /// `"name":` for a parameter name, keyed by the name's address and length
@@ -282,14 +286,17 @@ struct RenderedName {
     at: usize,
     len: usize,
     json: Box<[u8]>,
+    /// Its values go out as JSON numbers when they are integers.
+    int: bool,
 }
 
 impl Rendered {
-    fn new(entries: usize, target: &str) -> Rendered {
+    fn new(entries: usize, target: &str, typed: bool) -> Rendered {
         Rendered {
             heads: [vec![None; entries], vec![None; entries]],
             names: vec![Vec::new(); entries],
             target: target.to_string(),
+            typed,
         }
     }
 
@@ -319,8 +326,9 @@ impl Rendered {
         })
     }
 
-    /// `"name":` for a parameter of entry `e`.
-    fn name(&mut self, e: usize, name: &str) -> &[u8] {
+    /// `"name":` for a parameter of entry `e`, and whether its values are
+    /// typed `int` (and `typed_values` is on).
+    fn name(&mut self, e: usize, entry: &EntryInfo, name: &str) -> (&[u8], bool) {
         let (at, len) = (name.as_ptr() as usize, name.len());
         let names = &mut self.names[e];
         let i = match names.iter().position(|n| n.at == at && n.len == len) {
@@ -329,15 +337,21 @@ impl Rendered {
                 let mut json = Vec::with_capacity(name.len() + 3);
                 json::push_string(&mut json, name);
                 json.push(b':');
+                let int = self.typed
+                    && entry
+                        .params
+                        .iter()
+                        .any(|(n, t)| n == name && *t == ValueType::Int);
                 names.push(RenderedName {
                     at,
                     len,
                     json: json.into_boxed_slice(),
+                    int,
                 });
                 names.len() - 1
             }
         };
-        &names[i].json
+        (&names[i].json, names[i].int)
     }
 }
 
@@ -373,8 +387,12 @@ fn write_enriched(
                 out.push(b',');
             }
             first = false;
-            out.extend_from_slice(rendered.name(m.entry, p.name));
-            json::push_string(out, &p.value);
+            let (name, int) = rendered.name(m.entry, entry, p.name);
+            out.extend_from_slice(name);
+            match p.value.parse::<i64>() {
+                Ok(n) if int => json::push_i64(out, n),
+                _ => json::push_string(out, &p.value),
+            }
         }
         out.push(b'}');
     };

@@ -407,6 +407,26 @@ pub fn unescape_into(raw: &str, out: &mut String) -> Result<(), Reject> {
     }
 }
 
+/// Appends `n` as a JSON number (decimal, without the formatting
+/// machinery: this runs per parameter on the record path).
+pub fn push_i64(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    let mut v = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 /// Appends `s` as a JSON string (with quotes). Most strings need no escape:
 /// one word-at-a-time scan and one copy; the escaping loop only runs from
 /// the first byte that needs it.
@@ -454,6 +474,15 @@ fn push_escaped(out: &mut Vec<u8>, b: &[u8], k: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_written_as_json_numbers() {
+        for n in [0, 7, -7, 500, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            push_i64(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
 
     #[test]
     fn locates_fields_in_order_of_preference() {

@@ -214,6 +214,25 @@ mod tests {
     }
 
     #[test]
+    fn int_values_are_numbers_unless_typed_values_is_off() {
+        let record =
+            br#"{"log":"Nov 22 10:15:05 nxr1 pppd[812]: Connect: ppp0 <--> /dev/ttyUSB0"}"#;
+        let params = |conf: &'static str| {
+            let mut e = load(conf, Vec::new());
+            let out = e.process(record, config::Style::Catalog);
+            // The host reads a C string: the output ends with a NUL.
+            let out = out.strip_suffix(b"\0").unwrap_or(out);
+            let out: serde_json::Value = serde_json::from_slice(out).unwrap();
+            out["catalog"]["params"].clone()
+        };
+        let typed = params("");
+        assert_eq!(typed["PID"], 812);
+        assert_eq!(typed["IFNAME1"], "ppp0");
+        let strings = params("typed_values = false\n");
+        assert_eq!(strings["PID"], "812");
+    }
+
+    #[test]
     fn a_good_artifact_is_used() {
         // The embedded artifact, as a file a user compiled.
         let e = load(

@@ -55,9 +55,22 @@ pub fn export_with_style(
     log_file: &str,
     style: OutputStyle,
 ) -> Export {
+    export_with(tables, catalog_checksum, dir, log_file, style, true)
+}
+
+/// [`export_with_style`]; `typed_values` false keeps every parameter value
+/// a string (the plugin's `typed_values = false`).
+pub fn export_with(
+    tables: &Tables,
+    catalog_checksum: u64,
+    dir: &str,
+    log_file: &str,
+    style: OutputStyle,
+    typed_values: bool,
+) -> Export {
     let (program, stats) = program::program(tables, catalog_checksum, style);
     Export {
-        table_csv: table::csv(tables),
+        table_csv: table::csv(tables, typed_values),
         program,
         config_yaml: config::vector_yaml(dir, log_file),
         stats,

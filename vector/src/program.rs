@@ -400,7 +400,7 @@ impl OutputStyle {
     fn output(self) -> &'static str {
         match self {
             OutputStyle::Catalog => {
-                r#".catalog = {
+                r#"@TYPED@.catalog = {
   "key": lr_row.key,
   "vendor": lr_row.vendor,
   "product": lr_row.product,
@@ -420,7 +420,7 @@ if length(lr_amb) > 0 { .catalog.ambiguous = lr_amb }
 "#
             }
             OutputStyle::Ecs => {
-                r#"# ECS: the vendor's id and name, else the catalog key.
+                r#"@TYPED@# ECS: the vendor's id and name, else the catalog key.
 ."event.code" = lr_opt.id
 if lr_opt.id == null { ."event.code" = lr_row.key }
 ."event.action" = lr_opt.name
@@ -452,6 +452,20 @@ pub struct ProgramStats {
     pub always: usize,
     pub key_only: usize,
 }
+
+/// Integer values of the parameters the table's `ints` column names become
+/// numbers, as the plugin writes them (`to_int` reads a string as Rust's
+/// `i64` parser does, the plugin's test).
+const TYPED_VALUES: &str = r#"# Typed values: an `int` parameter holding an integer is a number.
+lr_ints = split(string(lr_row.ints) ?? "", "|")
+for_each(lr_ints) -> |_i, n| {
+  lr_iv = get(lr_params, [n]) ?? null
+  if is_string(lr_iv) {
+    lr_n, lr_err = to_int(lr_iv)
+    if lr_err == null { lr_params = set(lr_params, [n], lr_n) ?? lr_params }
+  }
+}
+"#;
 
 /// The whole program for `tables` (the artifact's), and how it placed
 /// the templates.
@@ -555,7 +569,10 @@ pub fn program(
         )
         .replace("@TARGET@", style.target())
         .replace("@ADDS@", style.adds())
-        .replace("@OUTPUT@\n", &indent(style.output(), 4))
+        .replace(
+            "@OUTPUT@\n",
+            &indent(&style.output().replace("@TYPED@", TYPED_VALUES), 4),
+        )
         .replace("@CHECKSUM@", &format!("{catalog_checksum:016x}"))
         .replace("@ENTRIES@", &tables.entries.len().to_string())
         .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))

@@ -265,8 +265,9 @@ impl VrlProgram {
         tables: &logref_engine::Tables,
         catalog_checksum: u64,
         style: crate::OutputStyle,
+        typed_values: bool,
     ) -> Result<VrlProgram, VrlError> {
-        let ex = crate::export_with_style(tables, catalog_checksum, ".", "-", style);
+        let ex = crate::export_with(tables, catalog_checksum, ".", "-", style, typed_values);
         VrlProgram::new(&ex.program, &ex.table_csv)
     }
 

@@ -4,13 +4,16 @@
 //! Vector's CSV reader takes RFC 4180 quoting (a field with a comma, quote
 //! or line break is quoted, quotes doubled), which is what is written. A
 //! missing value (no vendor id, no recommended action) is an empty field;
-//! the program turns it back into `null`.
+//! the program turns it back into `null`. The last column, `ints`, names
+//! the entry's parameters of type `int` (separated by `|`): the program
+//! writes their integer values as numbers, as the plugin does; it is empty
+//! for every row when values are to stay strings.
 
 use logref_engine::artifact::Tables;
-use logref_engine::severity_name;
+use logref_engine::{severity_name, ValueType};
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "key",
     "vendor",
     "product",
@@ -22,6 +25,7 @@ pub const COLUMNS: [&str; 11] = [
     "template",
     "explanation",
     "action",
+    "ints",
 ];
 
 fn push_field(out: &mut String, v: &str) {
@@ -34,13 +38,20 @@ fn push_field(out: &mut String, v: &str) {
     }
 }
 
-/// The table as CSV text with a header row.
-pub fn csv(tables: &Tables) -> String {
+/// The table as CSV text with a header row; `typed_values` fills `ints`.
+pub fn csv(tables: &Tables, typed_values: bool) -> String {
     let mut out = COLUMNS.join(",");
     out.push('\n');
     for e in &tables.entries {
         let code = e.severity.min(7).to_string();
-        let row: [&str; 11] = [
+        let ints: Vec<&str> = e
+            .params
+            .iter()
+            .filter(|(_, t)| typed_values && *t == ValueType::Int)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let ints = ints.join("|");
+        let row: [&str; 12] = [
             &e.key,
             &e.vendor,
             &e.product,
@@ -52,6 +63,7 @@ pub fn csv(tables: &Tables) -> String {
             &e.template,
             e.explanation.as_deref().unwrap_or(""),
             e.action.as_deref().unwrap_or(""),
+            &ints,
         ];
         for (i, f) in row.iter().enumerate() {
             if i > 0 {
@@ -67,6 +79,21 @@ pub fn csv(tables: &Tables) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ints_names_the_int_parameters_unless_values_stay_strings() {
+        let m = logref_default_artifact::matcher().unwrap();
+        let ints = |typed: bool| -> Vec<String> {
+            csv(m.tables(), typed)
+                .lines()
+                .skip(1)
+                .filter(|l| l.starts_with("nxr:pppd-pid-connect-ifname1-device-"))
+                .map(|l| l.rsplit(',').next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ints(true), ["PID"]);
+        assert_eq!(ints(false), [""]);
+    }
 
     #[test]
     fn quoting() {

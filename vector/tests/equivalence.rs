@@ -70,8 +70,9 @@ fn engines() -> &'static Mutex<Engines> {
     static ENGINES: OnceLock<Mutex<Engines>> = OnceLock::new();
     ENGINES.get_or_init(|| {
         let m = logref_default_artifact::matcher().expect("default artifact");
-        let vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Catalog)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let vrl =
+            VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Catalog, true)
+                .unwrap_or_else(|e| panic!("{e}"));
         let plugin = Enricher::new(m, Config::default());
         Mutex::new(Engines { vrl, plugin })
     })
@@ -305,7 +306,7 @@ fn program_compiles_behind_typed_sources() {
 #[test]
 fn vrl_ecs_style_writes_the_plugins_ecs_fields() {
     let m = logref_default_artifact::matcher().expect("default artifact");
-    let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Ecs)
+    let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Ecs, true)
         .unwrap_or_else(|e| panic!("{e}"));
     let mut plugin = Enricher::new(m, Config::default());
     let ecs = |v: &Value| -> Value {
@@ -362,8 +363,9 @@ fn vrl_enriches_a_user_catalog_like_the_plugin() {
     logref_catalog::user::merge(&mut catalog, files).unwrap();
     let (bytes, _) = logref_catalog::compile::compile(&catalog).unwrap();
     let m = logref_engine::Matcher::from_bytes(&bytes).unwrap();
-    let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Catalog)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut vrl =
+        VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Catalog, true)
+            .unwrap_or_else(|e| panic!("{e}"));
     let mut plugin = Enricher::new(m, Config::default());
     let lines = [
         "Nov 22 10:15:02 mx1 postfix/smtpd[4711]: connect from mail.example.net[192.0.2.7]",
