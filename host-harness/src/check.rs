@@ -180,7 +180,7 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
             dir.display()
         );
     }
-    let mut native = NativeFilter::new(false, None)?;
+    let mut native = NativeFilter::new(None, None)?;
     let mut wasm_filter: Option<Box<dyn RecordFilter>> = if native_only {
         None
     } else {

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 
 use crate::wasm_host::{NativeFilter, Output, RecordFilter, WasmiFilter};
+use logref_plugin::config::Style;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
@@ -63,8 +64,9 @@ pub fn wasm_path_or_hint(path: Option<PathBuf>) -> Result<PathBuf> {
 pub struct EnrichArgs {
     pub engine: Engine,
     pub wasm: Option<PathBuf>,
-    /// ECS field names (`logref_filter_ecs`) instead of one `catalog` object.
-    pub ecs: bool,
+    /// The style's export (`logref_filter_ecs`, `logref_filter_otel`);
+    /// `None`: `logref_filter`, the configuration's style.
+    pub style: Option<logref_plugin::config::Style>,
     pub input: InputFormat,
     /// A directory holding `logref.conf`.
     pub dir: Option<PathBuf>,
@@ -115,10 +117,10 @@ pub struct Filter {
 }
 
 pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
-    let function = if args.ecs {
-        "logref_filter_ecs"
-    } else {
-        "logref_filter"
+    let function = match args.style {
+        None | Some(Style::Catalog) => "logref_filter",
+        Some(Style::Ecs) => "logref_filter_ecs",
+        Some(Style::Otel) => "logref_filter_otel",
     };
     // The module reads logref.conf (and the artifact it names) from the
     // directory it is given; the native and VRL engines read the same.
@@ -130,7 +132,7 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
     let filter: Box<dyn RecordFilter> = match args.engine {
         Engine::Native => Box::new(NativeFilter::from_enricher(
             native_enricher(module_dir.as_deref())?,
-            args.ecs,
+            args.style,
         )),
         #[cfg(feature = "full")]
         Engine::Wasm => Box::new(crate::wasm_host::WasmtimeFilter::new(
@@ -156,11 +158,10 @@ pub fn make_filter(args: &EnrichArgs) -> Result<Filter> {
             // The program has the artifact and the style of the
             // configuration; the other keys are the remap's to set.
             let enricher = native_enricher(module_dir.as_deref())?;
-            let ecs = args.ecs || enricher.config().style == logref_plugin::config::Style::Ecs;
-            let style = if ecs {
-                logref_vector::OutputStyle::Ecs
-            } else {
-                logref_vector::OutputStyle::Catalog
+            let style = match args.style.unwrap_or(enricher.config().style) {
+                Style::Catalog => logref_vector::OutputStyle::Catalog,
+                Style::Ecs => logref_vector::OutputStyle::Ecs,
+                Style::Otel => logref_vector::OutputStyle::Otel,
             };
             Box::new(crate::vector_cmd::VrlFilter::from_matcher(
                 enricher.matcher(),

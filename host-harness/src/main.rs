@@ -72,7 +72,7 @@ enum Command {
         /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
-        /// What is added: one `catalog` object (the plugin's logref_filter) or ECS fields (logref_filter_ecs); the same values as `export vector --style`.
+        /// What is added: one `catalog` object (the plugin's logref_filter), ECS objects (logref_filter_ecs) or OpenTelemetry fields (logref_filter_otel); the same values as `export vector --style`.
         #[arg(long, value_enum, default_value_t = StyleArg::Catalog)]
         style: StyleArg,
         /// How stdin is framed.
@@ -258,7 +258,7 @@ anything is written. Run the example with `vector --config DIR/vector.yaml`."
         /// The log file the example vector.yaml reads.
         #[arg(long, default_value = "examples/device-logs.log")]
         log_file: String,
-        /// What the program adds: one `catalog` object (as logref_filter) or ECS fields (as logref_filter_ecs).
+        /// What the program adds: one `catalog` object (as logref_filter), ECS objects (as logref_filter_ecs) or OpenTelemetry fields (as logref_filter_otel).
         #[arg(long, value_enum, default_value_t = StyleArg::Catalog)]
         style: StyleArg,
         /// Every parameter value a string (the plugin's `typed_values = false`); by default an `int` parameter's integer is a JSON number.
@@ -294,8 +294,12 @@ The README's syslog-ng section says what patterndb cannot express."
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum StyleArg {
+    /// One object under `catalog` (or what logref.conf says).
     Catalog,
+    /// Elastic Common Schema objects.
     Ecs,
+    /// OpenTelemetry's log data model.
+    Otel,
 }
 
 #[derive(Subcommand)]
@@ -377,6 +381,7 @@ fn main() -> ExitCode {
             let style = match style {
                 StyleArg::Catalog => logref_vector::OutputStyle::Catalog,
                 StyleArg::Ecs => logref_vector::OutputStyle::Ecs,
+                StyleArg::Otel => logref_vector::OutputStyle::Otel,
             };
             logref::vector_cmd::export(&out, artifact.as_deref(), &log_file, style, !all_strings)
                 .map(|_| ExitCode::SUCCESS)
@@ -459,7 +464,11 @@ fn main() -> ExitCode {
         } => enrich_cmd::run(enrich_cmd::EnrichArgs {
             engine,
             wasm,
-            ecs: style == StyleArg::Ecs,
+            style: match style {
+                StyleArg::Catalog => None,
+                StyleArg::Ecs => Some(logref_plugin::config::Style::Ecs),
+                StyleArg::Otel => Some(logref_plugin::config::Style::Otel),
+            },
             input,
             dir,
             artifact,

@@ -401,21 +401,23 @@ pub struct NativeFilter {
 }
 
 impl NativeFilter {
-    pub fn new(ecs: bool, artifact: Option<&Path>) -> Result<NativeFilter> {
+    pub fn new(
+        style: Option<logref_plugin::config::Style>,
+        artifact: Option<&Path>,
+    ) -> Result<NativeFilter> {
         let matcher = crate::load_matcher(artifact)?;
         let enricher = logref_plugin::enrich::Enricher::new(matcher, Default::default());
-        Ok(NativeFilter::from_enricher(enricher, ecs))
+        Ok(NativeFilter::from_enricher(enricher, style))
     }
 
-    /// The enricher `logref_plugin::load_enricher` built; `ecs` as
-    /// `logref_filter_ecs`, else the configuration's style as
-    /// `logref_filter`.
-    pub fn from_enricher(enricher: logref_plugin::enrich::Enricher, ecs: bool) -> NativeFilter {
-        let style = if ecs {
-            logref_plugin::config::Style::Ecs
-        } else {
-            enricher.config().style
-        };
+    /// The enricher `logref_plugin::load_enricher` built; `style` as the
+    /// export of that style (`logref_filter_ecs`, `logref_filter_otel`),
+    /// `None` as `logref_filter` (the configuration's style).
+    pub fn from_enricher(
+        enricher: logref_plugin::enrich::Enricher,
+        style: Option<logref_plugin::config::Style>,
+    ) -> NativeFilter {
+        let style = style.unwrap_or(enricher.config().style);
         NativeFilter { enricher, style }
     }
 }

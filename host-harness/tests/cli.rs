@@ -162,13 +162,27 @@ fn every_engine_honours_artifact_and_style() {
             &["--engine", engine, "--artifact", a, "--style", "ecs"],
             line,
         );
-        // ECS names (dotted keys today), the same in every engine.
+        // ECS objects, the same in every engine.
         assert_eq!(
-            ecs[0]["catalog.key"], "postfix:smtpd-connect",
+            ecs[0]["catalog"]["key"], "postfix:smtpd-connect",
             "{engine}: {}",
             ecs[0]
         );
-        assert_eq!(ecs[0]["observer.vendor"], "Postfix", "{engine}: {}", ecs[0]);
+        assert_eq!(
+            ecs[0]["observer"]["vendor"], "Postfix",
+            "{engine}: {}",
+            ecs[0]
+        );
+        let (otel, _) = enrich(
+            &["--engine", engine, "--artifact", a, "--style", "otel"],
+            line,
+        );
+        assert_eq!(
+            otel[0]["attributes"]["event.name"], "postfix:smtpd-connect",
+            "{engine}: {}",
+            otel[0]
+        );
+        assert_eq!(otel[0]["severity_number"], 9, "{engine}: {}", otel[0]);
     }
     // `--artifact` copies the artifact into a scratch directory for the
     // module to read; it is gone when enrich is done.

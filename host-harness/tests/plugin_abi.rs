@@ -16,7 +16,7 @@ fn wasm() -> WasmtimeFilter {
 
 fn both(record: &[u8]) -> (Output, Output) {
     let mut w = wasm();
-    let mut n = NativeFilter::new(false, None).unwrap();
+    let mut n = NativeFilter::new(None, None).unwrap();
     (
         w.call(b"t", record).expect("no trap"),
         n.call(b"t", record).unwrap(),
@@ -97,7 +97,7 @@ fn bad_records() -> Vec<(&'static str, Vec<u8>)> {
 #[test]
 fn bad_records_pass_through_unchanged_on_both_engines() {
     let mut w = wasm();
-    let mut n = NativeFilter::new(false, None).unwrap();
+    let mut n = NativeFilter::new(None, None).unwrap();
     for (what, rec) in bad_records() {
         let out_w = w
             .call(b"t", &rec)
@@ -209,7 +209,7 @@ fn fluent_bit_syslog_parser_fields_are_used() {
 fn ecs_style() {
     let p = default_wasm_path();
     let mut w = WasmtimeFilter::new(&p, "logref_filter_ecs", None, false).unwrap();
-    let mut n = NativeFilter::new(true, None).unwrap();
+    let mut n = NativeFilter::new(Some(logref_plugin::config::Style::Ecs), None).unwrap();
     let rec = line_record("<134>[2026-11-22 10:15:02] EFW: L2TP: prio=2 id=02800002 rev=1 event=l2tpclient_resolve_failed iface=l2tp_cli remotegwname=vpn.example.net");
     let out = w.call(b"t", &rec).unwrap();
     assert_eq!(out, n.call(b"t", &rec).unwrap());
@@ -217,14 +217,52 @@ fn ecs_style() {
         panic!("dropped")
     };
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["event.code"], "02800002");
-    assert_eq!(v["event.action"], "l2tpclient_resolve_failed");
-    assert_eq!(v["log.level"], "warning");
-    assert_eq!(v["event.severity"], 4);
-    assert_eq!(v["observer.vendor"], "Clavister");
-    assert_eq!(v["observer.product"], "cOS Core");
-    assert_eq!(v["catalog.params"]["iface"], "l2tp_cli");
-    assert_eq!(v["catalog.match"], "key");
+    assert_eq!(v["event"]["code"], "02800002");
+    assert_eq!(v["event"]["action"], "l2tpclient_resolve_failed");
+    assert_eq!(v["event"]["severity"], 4);
+    assert_eq!(v["observer"]["vendor"], "Clavister");
+    assert_eq!(v["observer"]["product"], "cOS Core");
+    assert_eq!(v["catalog"]["params"]["iface"], "l2tp_cli");
+    assert_eq!(v["catalog"]["match"], "key");
+    // Fluent Bit's tail names the line `log`: the ECS `log` object cannot
+    // go there, and the text is copied to `message`.
+    assert!(v["log"].is_string());
+    assert_eq!(v["message"], v["log"]);
+    // Behind `message`, the `log` object is added.
+    let rec =
+        br#"{"message":"<30>Nov 22 10:15:02 nxr1 pppd[812]: local  IP address 203.0.113.45"}"#;
+    let Output::Record(out) = w.call(b"t", rec).unwrap() else {
+        panic!("dropped")
+    };
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["log"]["level"], "notice");
+    assert_eq!(v["log"]["syslog"]["severity"]["code"], 5);
+    assert_eq!(v["log"]["syslog"]["severity"]["name"], "notice");
+    // NXR entries have no vendor id or name: no event.code, no event.action.
+    assert_eq!(v["event"], serde_json::json!({"severity": 5}));
+}
+
+#[test]
+fn otel_style() {
+    let p = default_wasm_path();
+    let mut w = WasmtimeFilter::new(&p, "logref_filter_otel", None, false).unwrap();
+    let mut n = NativeFilter::new(Some(logref_plugin::config::Style::Otel), None).unwrap();
+    let rec = line_record("<134>[2026-11-22 10:15:02] EFW: L2TP: prio=2 id=02800002 rev=1 event=l2tpclient_resolve_failed iface=l2tp_cli remotegwname=vpn.example.net");
+    let out = w.call(b"t", &rec).unwrap();
+    assert_eq!(out, n.call(b"t", &rec).unwrap());
+    let Output::Record(out) = out else {
+        panic!("dropped")
+    };
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    // warning: WARN.
+    assert_eq!(v["severity_number"], 13);
+    assert_eq!(v["severity_text"], "warning");
+    let a = &v["attributes"];
+    assert_eq!(a["event.name"], "cos-core:02800002");
+    assert_eq!(a["logref.id"], "02800002");
+    assert_eq!(a["logref.params"]["iface"], "l2tp_cli");
+    // No nulls among attributes (this entry has no recommended action).
+    assert!(a.as_object().unwrap().values().all(|x| !x.is_null()), "{a}");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! ```text
 //! # logref.conf
 //! text_field = "log"           # tried before log, message, msg
-//! style = "catalog"            # or "ecs": output of logref_filter
+//! style = "catalog"            # or "ecs", "otel": output of logref_filter
 //! target = "catalog"           # key of the added object (catalog style)
 //! artifact = "/etc/logref/site.artifact"   # your own `logref compile` output
 //! max_record_bytes = 1048576   # larger records pass through unchanged
@@ -28,8 +28,28 @@ pub const SEARCH_PATHS: [&str; 3] = [
 pub enum Style {
     /// One object under `target` (default `catalog`).
     Catalog,
-    /// ECS field names (`event.code`, `log.level`, ...), the rest under `catalog.*`.
+    /// Elastic Common Schema objects (`event`, `observer`, `log.level`,
+    /// `log.syslog.severity`, `message`), the rest under `catalog`.
     Ecs,
+    /// OpenTelemetry's log data model: `severity_number`, `severity_text`
+    /// and the entry under `attributes` (`event.name`, `logref.*`).
+    Otel,
+}
+
+impl Style {
+    /// The top-level keys the style adds whatever the record holds: a
+    /// record that has one already passes through (`target_exists`).
+    pub fn keys(self, target: &str) -> Vec<String> {
+        match self {
+            Style::Catalog => vec![target.to_string()],
+            Style::Ecs => vec!["event".into(), "observer".into(), "catalog".into()],
+            Style::Otel => vec![
+                "severity_number".into(),
+                "severity_text".into(),
+                "attributes".into(),
+            ],
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +108,10 @@ pub fn parse(file: &str, text: &str) -> Result<Config, String> {
                 c.style = match v {
                     "catalog" => Style::Catalog,
                     "ecs" => Style::Ecs,
+                    "otel" => Style::Otel,
                     _ => {
                         return Err(at(format!(
-                            "style must be \"catalog\" or \"ecs\", found {v:?}"
+                            "style must be \"catalog\", \"ecs\" or \"otel\", found {v:?}"
                         )))
                     }
                 }
@@ -141,7 +162,7 @@ mod tests {
         let e = parse("logref.conf", "style = \"loud\"\n").unwrap_err();
         assert_eq!(
             e,
-            "logref.conf:1: style must be \"catalog\" or \"ecs\", found \"loud\""
+            "logref.conf:1: style must be \"catalog\", \"ecs\" or \"otel\", found \"loud\""
         );
         assert!(parse("x", "\n\nwhat\n")
             .unwrap_err()

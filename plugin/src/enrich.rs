@@ -36,6 +36,8 @@ pub struct Enricher {
     structured_data: String,
     out: Vec<u8>,
     pub stats: Stats,
+    /// Per style, the keys whose presence means "leave the record".
+    style_keys: [Vec<String>; 3],
 }
 
 fn push_opt(out: &mut Vec<u8>, v: Option<&str>) {
@@ -72,35 +74,92 @@ fn catalog_fragment(e: &EntryInfo) -> Box<[u8]> {
     o.into_boxed_slice()
 }
 
+/// ECS (Elastic Common Schema 8): `event` (the vendor's id as `code` and
+/// name as `action` where the vendor has them; the syslog severity as
+/// `severity`), `observer` (who documents the message), then the rest under
+/// `catalog`, up to its parameters' `{`. `log` and `message` depend on the
+/// record: [`write_enriched`] adds them.
 fn ecs_fragment(e: &EntryInfo) -> Box<[u8]> {
     let mut o = Vec::with_capacity(256);
-    o.extend_from_slice(b"\"event.code\":");
-    json::push_string(&mut o, e.vendor_id.as_deref().unwrap_or(&e.key));
-    o.extend_from_slice(b",\"event.action\":");
-    json::push_string(&mut o, e.name.as_deref().unwrap_or(&e.key));
-    o.extend_from_slice(b",\"log.level\":");
-    json::push_string(&mut o, severity_name(e.severity));
-    o.extend_from_slice(b",\"event.severity\":");
+    o.extend_from_slice(b"\"event\":{");
+    if let Some(id) = &e.vendor_id {
+        o.extend_from_slice(b"\"code\":");
+        json::push_string(&mut o, id);
+        o.push(b',');
+    }
+    if let Some(name) = &e.name {
+        o.extend_from_slice(b"\"action\":");
+        json::push_string(&mut o, name);
+        o.push(b',');
+    }
+    o.extend_from_slice(b"\"severity\":");
     o.push(b'0' + e.severity.min(7));
-    o.extend_from_slice(b",\"observer.vendor\":");
+    o.extend_from_slice(b"},\"observer\":{\"vendor\":");
     json::push_string(&mut o, &e.vendor);
-    o.extend_from_slice(b",\"observer.product\":");
+    o.extend_from_slice(b",\"product\":");
     json::push_string(&mut o, &e.product);
-    o.extend_from_slice(b",\"catalog.key\":");
+    o.extend_from_slice(b"},\"catalog\":{\"key\":");
     json::push_string(&mut o, &e.key);
-    o.extend_from_slice(b",\"catalog.category\":");
+    o.extend_from_slice(b",\"category\":");
     json::push_string(&mut o, &e.category);
-    o.extend_from_slice(b",\"catalog.template\":");
+    o.extend_from_slice(b",\"template\":");
     json::push_string(&mut o, &e.template);
-    o.extend_from_slice(b",\"catalog.explanation\":");
+    o.extend_from_slice(b",\"explanation\":");
     push_opt(&mut o, e.explanation.as_deref());
-    o.extend_from_slice(b",\"catalog.action\":");
+    o.extend_from_slice(b",\"action\":");
     push_opt(&mut o, e.action.as_deref());
+    o.extend_from_slice(b",\"params\":{");
+    o.into_boxed_slice()
+}
+
+/// OpenTelemetry's `SeverityNumber` for a syslog severity code, as the log
+/// data model's appendix maps syslog (emergency FATAL, alert ERROR3,
+/// critical ERROR2, error ERROR, warning WARN, notice INFO2, info INFO,
+/// debug DEBUG).
+pub const OTEL_SEVERITY: [u8; 8] = [21, 19, 18, 17, 13, 10, 9, 5];
+
+/// OpenTelemetry: `severity_number`, `severity_text`, and the entry under
+/// `attributes`: the catalog key as `event.name`, the rest in the
+/// `logref.` namespace (absent values left out: attributes hold no nulls),
+/// up to `logref.params`' `{`.
+fn otel_fragment(e: &EntryInfo) -> Box<[u8]> {
+    let mut o = Vec::with_capacity(256);
+    let code = e.severity.min(7);
+    o.extend_from_slice(b"\"severity_number\":");
+    let n = OTEL_SEVERITY[usize::from(code)];
+    if n >= 10 {
+        o.push(b'0' + n / 10);
+    }
+    o.push(b'0' + n % 10);
+    o.extend_from_slice(b",\"severity_text\":");
+    json::push_string(&mut o, severity_name(code));
+    o.extend_from_slice(b",\"attributes\":{\"event.name\":");
+    json::push_string(&mut o, &e.key);
+    let members: [(&[u8], Option<&str>); 8] = [
+        (b"vendor", Some(&e.vendor)),
+        (b"product", Some(&e.product)),
+        (b"id", e.vendor_id.as_deref()),
+        (b"name", e.name.as_deref()),
+        (b"category", Some(&e.category)),
+        (b"template", Some(&e.template)),
+        (b"explanation", e.explanation.as_deref()),
+        (b"action", e.action.as_deref()),
+    ];
+    for (k, v) in members {
+        if let Some(v) = v {
+            o.extend_from_slice(b",\"logref.");
+            o.extend_from_slice(k);
+            o.extend_from_slice(b"\":");
+            json::push_string(&mut o, v);
+        }
+    }
+    o.extend_from_slice(b",\"logref.params\":{");
     o.into_boxed_slice()
 }
 
 impl Enricher {
     pub fn new(matcher: Matcher, config: Config) -> Enricher {
+        let style_keys = [Style::Catalog, Style::Ecs, Style::Otel].map(|s| s.keys(&config.target));
         let rendered = Rendered::new(matcher.entries().len(), &config.target, config.typed_values);
         Enricher {
             matcher,
@@ -111,6 +170,7 @@ impl Enricher {
             structured_data: String::new(),
             out: Vec::new(),
             stats: Stats::default(),
+            style_keys,
         }
     }
 
@@ -179,11 +239,11 @@ impl Enricher {
         } else {
             std::str::from_utf8(record).map_err(|_| Reject::NotUtf8)?
         };
-        let target = match style {
-            Style::Catalog => self.config.target.as_str(),
-            Style::Ecs => "event.code",
-        };
-        let loc = json::locate(record, &self.config.text_fields, target)?;
+        let loc = json::locate(
+            record,
+            &self.config.text_fields,
+            &self.style_keys[style as usize],
+        )?;
         if loc.target_exists {
             return Err(Reject::TargetExists);
         }
@@ -266,10 +326,11 @@ fn plain_string_or_number(raw: &[u8]) -> Option<&str> {
 /// scanned for escapes and every call, so a part written the same way for
 /// every record of an entry is copied instead.
 struct Rendered {
-    /// Per entry and style, the added members up to the parameters' `{`:
+    /// Per style and entry, the added members up to the parameters' `{`:
     /// catalog style `"catalog":{"key":...,"action":...,"params":{`; ECS
-    /// `"event.code":...,"catalog.params":{`.
-    heads: [Vec<Option<Box<[u8]>>>; 2],
+    /// `"event":{...},...,"catalog":{...,"params":{`; OpenTelemetry
+    /// `"severity_number":...,"attributes":{...,"logref.params":{`.
+    heads: [Vec<Option<Box<[u8]>>>; 3],
     /// Per entry, its parameter names as rendered.
     names: Vec<Vec<RenderedName>>,
     /// The catalog style's output key.
@@ -293,7 +354,11 @@ struct RenderedName {
 impl Rendered {
     fn new(entries: usize, target: &str, typed: bool) -> Rendered {
         Rendered {
-            heads: [vec![None; entries], vec![None; entries]],
+            heads: [
+                vec![None; entries],
+                vec![None; entries],
+                vec![None; entries],
+            ],
             names: vec![Vec::new(); entries],
             target: target.to_string(),
             typed,
@@ -303,11 +368,7 @@ impl Rendered {
     /// `"catalog":{...,"params":{` (or the ECS head) of `entry`.
     fn head(&mut self, e: usize, entry: &EntryInfo, style: Style) -> &[u8] {
         let target = &self.target;
-        let i = match style {
-            Style::Catalog => 0,
-            Style::Ecs => 1,
-        };
-        let slot = &mut self.heads[i][e];
+        let slot = &mut self.heads[style as usize][e];
         slot.get_or_insert_with(|| {
             let mut o = Vec::with_capacity(512);
             match style {
@@ -317,10 +378,8 @@ impl Rendered {
                     o.extend_from_slice(&catalog_fragment(entry));
                     o.extend_from_slice(b",\"params\":{");
                 }
-                Style::Ecs => {
-                    o.extend_from_slice(&ecs_fragment(entry));
-                    o.extend_from_slice(b",\"catalog.params\":{");
-                }
+                Style::Ecs => o.extend_from_slice(&ecs_fragment(entry)),
+                Style::Otel => o.extend_from_slice(&otel_fragment(entry)),
             }
             o.into_boxed_slice()
         })
@@ -441,11 +500,38 @@ fn write_enriched(
         }
         Style::Ecs => {
             params(out);
-            kind(out, b",\"catalog.");
+            kind(out, b",\"");
             if !m.ambiguous.is_empty() {
-                out.extend_from_slice(b",\"catalog.ambiguous\":");
+                out.extend_from_slice(b",\"ambiguous\":");
                 ambiguous(out);
             }
+            out.push(b'}');
+            // ECS `log` and `message` where the record has none (with
+            // Fluent Bit's tail, whose line is `log`, set its `Key message`).
+            let sev = entry.severity.min(7);
+            if !loc.has_log {
+                out.extend_from_slice(b",\"log\":{\"level\":");
+                json::push_string(out, severity_name(sev));
+                out.extend_from_slice(b",\"syslog\":{\"severity\":{\"code\":");
+                out.push(b'0' + sev);
+                out.extend_from_slice(b",\"name\":");
+                json::push_string(out, severity_name(sev));
+                out.extend_from_slice(b"}}}");
+            }
+            if let (false, Some((a, b))) = (loc.has_message, loc.text) {
+                // The text field's JSON string, copied as it is.
+                out.extend_from_slice(b",\"message\":");
+                out.extend_from_slice(record.get(a..b).unwrap_or(b"\"\""));
+            }
+        }
+        Style::Otel => {
+            params(out);
+            kind(out, b",\"logref.");
+            if !m.ambiguous.is_empty() {
+                out.extend_from_slice(b",\"logref.ambiguous\":");
+                ambiguous(out);
+            }
+            out.push(b'}');
         }
     }
     out.push(b'}');

@@ -67,8 +67,12 @@ pub struct Located {
     pub pid: Option<(usize, usize)>,
     pub msgid: Option<(usize, usize)>,
     pub extradata: Option<(usize, usize)>,
-    /// The output key is already taken.
+    /// One of the output's keys is already taken.
     pub target_exists: bool,
+    /// The record has a top-level `log` / `message` member (ECS adds its
+    /// `log` object and the `message` copy only where they are absent).
+    pub has_log: bool,
+    pub has_message: bool,
     /// Offset of the closing `}` of the top-level object.
     pub close: usize,
     /// The object has no members.
@@ -270,7 +274,11 @@ fn skip_value(b: &[u8], mut i: usize) -> Result<usize, Reject> {
 
 /// Walks the top-level object, locating `text_fields` (in preference
 /// order), Fluent Bit syslog fields and `target`.
-pub fn locate<F: AsRef<str>>(b: &[u8], text_fields: &[F], target: &str) -> Result<Located, Reject> {
+pub fn locate<F: AsRef<str>, T: AsRef<str>>(
+    b: &[u8],
+    text_fields: &[F],
+    targets: &[T],
+) -> Result<Located, Reject> {
     let mut loc = Located {
         text_rank: usize::MAX,
         ..Located::default()
@@ -319,8 +327,13 @@ pub fn locate<F: AsRef<str>>(b: &[u8], text_fields: &[F], target: &str) -> Resul
             b"extradata" => loc.extradata = span,
             _ => {}
         }
-        if key == target.as_bytes() {
+        if targets.iter().any(|t| t.as_ref().as_bytes() == key) {
             loc.target_exists = true;
+        }
+        match key {
+            b"log" => loc.has_log = true,
+            b"message" => loc.has_message = true,
+            _ => {}
         }
         i = skip_ws(b, i);
         match b.get(i) {
@@ -487,7 +500,7 @@ mod tests {
     #[test]
     fn locates_fields_in_order_of_preference() {
         let r = br#" {"message":"m","nested":{"a":[1,{"log":"x"}]},"log":"the \"line\"","n":-1.5e3,"t":true} "#;
-        let loc = locate(r, &["log", "message", "msg"], "catalog").unwrap();
+        let loc = locate(r, &["log", "message", "msg"], &["catalog"]).unwrap();
         let (a, b) = loc.text.unwrap();
         assert_eq!(&r[a..b], br#""the \"line\"""#);
         assert!(!loc.target_exists);
@@ -499,7 +512,7 @@ mod tests {
         )
         .unwrap();
         assert!(loc.target_exists && loc.text.is_some());
-        assert!(locate(b"{}", &["log"], "catalog").unwrap().empty);
+        assert!(locate(b"{}", &["log"], &["catalog"]).unwrap().empty);
     }
 
     #[test]
@@ -541,7 +554,7 @@ mod tests {
             br#"{"log":"x","n":[{"a":[}]]}"#,
         ] {
             assert!(
-                locate(bad, &["log"], "catalog").is_err(),
+                locate(bad, &["log"], &["catalog"]).is_err(),
                 "{:?}",
                 String::from_utf8_lossy(bad)
             );
@@ -556,15 +569,15 @@ mod tests {
             br#"{"n":-0,"log":"x"}"#,
         ] {
             assert!(
-                locate(good, &["log"], "catalog").is_ok(),
+                locate(good, &["log"], &["catalog"]).is_ok(),
                 "{}",
                 String::from_utf8_lossy(good)
             );
         }
         let deep = format!("{{\"n\":{}1{}}}", "[{\"a\":".repeat(400), "}]".repeat(400));
-        assert!(locate(deep.as_bytes(), &["log"], "catalog").is_ok());
+        assert!(locate(deep.as_bytes(), &["log"], &["catalog"]).is_ok());
         let crossed = format!("{{\"n\":{}1{}}}", "[{\"a\":".repeat(400), "]}".repeat(400));
-        assert!(locate(crossed.as_bytes(), &["log"], "catalog").is_err());
+        assert!(locate(crossed.as_bytes(), &["log"], &["catalog"]).is_err());
     }
 
     /// Every case above agrees with serde_json on what is a JSON object.
@@ -581,7 +594,7 @@ mod tests {
             br#"{"a":{"b" 1}}"#,
         ];
         for c in cases {
-            let ours = locate(c, &["log"], "catalog").is_ok();
+            let ours = locate(c, &["log"], &["catalog"]).is_ok();
             let theirs =
                 serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(c).is_ok();
             assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(c));

@@ -5,7 +5,8 @@
 //! - `logref_filter(tag_ptr, tag_len, time_sec, time_nsec, record_ptr,
 //!   record_len) -> *const u8`: the `catalog` object style (or what
 //!   `logref.conf` says);
-//! - `logref_filter_ecs(...)`: the same with ECS field names;
+//! - `logref_filter_ecs(...)`: the same with ECS objects;
+//! - `logref_filter_otel(...)`: the same in OpenTelemetry's log data model;
 //! - `logref_stats() -> *const u8`: counters as a NUL-terminated JSON object;
 //! - `malloc(size) -> *mut u8` and `free(ptr)`: wasi-libc's allocator (the
 //!   one Rust's std uses on this target), exported by `build.rs` so that
@@ -153,6 +154,22 @@ mod exports {
         record_len: u32,
     ) -> *const u8 {
         unsafe { filter(record, record_len, Some(Style::Ecs)) }
+    }
+
+    /// The same in OpenTelemetry's log data model.
+    ///
+    /// # Safety
+    /// See [`filter`].
+    #[no_mangle]
+    pub unsafe extern "C" fn logref_filter_otel(
+        _tag: *const u8,
+        _tag_len: u32,
+        _sec: u32,
+        _nsec: u32,
+        record: *const u8,
+        record_len: u32,
+    ) -> *const u8 {
+        unsafe { filter(record, record_len, Some(Style::Otel)) }
     }
 
     thread_local! {

@@ -102,7 +102,7 @@ fn the_record_path_allocates_nothing_once_warm() {
     let records = records(&corpus_lines());
     let matcher = logref_default_artifact::matcher().unwrap();
     let mut enricher = Enricher::new(matcher, Config::default());
-    for style in [Style::Catalog, Style::Ecs] {
+    for style in [Style::Catalog, Style::Ecs, Style::Otel] {
         // Warm up: output fragments are built on first use, and buffers
         // grow to the largest record.
         for r in &records {

@@ -375,23 +375,33 @@ pub enum OutputStyle {
     /// One `catalog` object (`logref_filter`).
     #[default]
     Catalog,
-    /// ECS field names at the top level (`logref_filter_ecs`).
+    /// Elastic Common Schema objects (`logref_filter_ecs`).
     Ecs,
+    /// OpenTelemetry's log data model (`logref_filter_otel`).
+    Otel,
 }
 
 impl OutputStyle {
-    /// The field whose presence means "already enriched: leave it".
-    fn target(self) -> &'static str {
+    /// A VRL condition: the record has a key the style adds whatever the
+    /// record holds, so it is left unchanged (the plugin's
+    /// `target_exists`).
+    fn taken(self) -> &'static str {
         match self {
-            OutputStyle::Catalog => ".catalog",
-            OutputStyle::Ecs => ".\"event.code\"",
+            OutputStyle::Catalog => "exists(.catalog)",
+            OutputStyle::Ecs => "exists(.event) || exists(.observer) || exists(.catalog)",
+            OutputStyle::Otel => {
+                "exists(.severity_number) || exists(.severity_text) || exists(.attributes)"
+            }
         }
     }
 
     fn adds(self) -> &'static str {
         match self {
             OutputStyle::Catalog => "`.catalog`",
-            OutputStyle::Ecs => "ECS fields (`event.code`, `log.level`, ...)",
+            OutputStyle::Ecs => "ECS objects (`event`, `observer`, `log`, `message`, `catalog`)",
+            OutputStyle::Otel => {
+                "OpenTelemetry fields (`severity_number`, `severity_text`, `attributes`)"
+            }
         }
     }
 
@@ -420,24 +430,56 @@ if length(lr_amb) > 0 { .catalog.ambiguous = lr_amb }
 "#
             }
             OutputStyle::Ecs => {
-                r#"@TYPED@# ECS: the vendor's id and name, else the catalog key.
-."event.code" = lr_opt.id
-if lr_opt.id == null { ."event.code" = lr_row.key }
-."event.action" = lr_opt.name
-if lr_opt.name == null { ."event.action" = lr_row.key }
-."log.level" = lr_row.severity
-."event.severity" = to_int(lr_row.severity_code) ?? null
-."observer.vendor" = lr_row.vendor
-."observer.product" = lr_row.product
-."catalog.key" = lr_row.key
-."catalog.category" = lr_row.category
-."catalog.template" = lr_row.template
-."catalog.explanation" = lr_opt.explanation
-."catalog.action" = lr_opt.action
-."catalog.params" = lr_params
-."catalog.match" = lr_kind
-if lr_relaxed != null { ."catalog.relaxed" = lr_relaxed }
-if length(lr_amb) > 0 { ."catalog.ambiguous" = lr_amb }
+                r#"@TYPED@# ECS: event.code and event.action only where the vendor has an id and a name.
+lr_event = {"severity": to_int(lr_row.severity_code) ?? null}
+if lr_opt.id != null { lr_event.code = lr_opt.id }
+if lr_opt.name != null { lr_event.action = lr_opt.name }
+.event = lr_event
+.observer = {"vendor": lr_row.vendor, "product": lr_row.product}
+.catalog = {
+  "key": lr_row.key,
+  "category": lr_row.category,
+  "template": lr_row.template,
+  "explanation": lr_opt.explanation,
+  "action": lr_opt.action,
+  "params": lr_params,
+  "match": lr_kind
+}
+if lr_relaxed != null { .catalog.relaxed = lr_relaxed }
+if length(lr_amb) > 0 { .catalog.ambiguous = lr_amb }
+# The original text as `message`, and the `log` object, where absent.
+if !exists(.message) {
+  lr_m = get(., ["log"]) ?? null
+  if lr_m == null { lr_m = get(., ["msg"]) ?? null }
+  if is_string(lr_m) { .message = lr_m }
+}
+if !exists(.log) {
+  .log = {"level": lr_row.severity, "syslog": {"severity": {"code": to_int(lr_row.severity_code) ?? null, "name": lr_row.severity}}}
+}
+"#
+            }
+            OutputStyle::Otel => {
+                r#"@TYPED@# OpenTelemetry: SeverityNumber as the log data model maps syslog.
+lr_code = to_int(lr_row.severity_code) ?? 6
+.severity_number = get([21, 19, 18, 17, 13, 10, 9, 5], [lr_code]) ?? 9
+.severity_text = lr_row.severity
+lr_attrs = {
+  "event.name": lr_row.key,
+  "logref.vendor": lr_row.vendor,
+  "logref.product": lr_row.product,
+  "logref.id": lr_opt.id,
+  "logref.name": lr_opt.name,
+  "logref.category": lr_row.category,
+  "logref.template": lr_row.template,
+  "logref.explanation": lr_opt.explanation,
+  "logref.action": lr_opt.action,
+  "logref.params": lr_params,
+  "logref.match": lr_kind
+}
+if lr_relaxed != null { lr_attrs."logref.relaxed" = lr_relaxed }
+if length(lr_amb) > 0 { lr_attrs."logref.ambiguous" = lr_amb }
+# Attributes hold no nulls.
+.attributes = compact(lr_attrs, recursive: false, null: true, string: false, object: false, array: false)
 "#
             }
         }
@@ -567,7 +609,7 @@ pub fn program(
             // type checker refuses.
             if junos_tags.is_empty() { "" } else { TAG_RULE },
         )
-        .replace("@TARGET@", style.target())
+        .replace("@TAKEN@", style.taken())
         .replace("@ADDS@", style.adds())
         .replace(
             "@OUTPUT@\n",

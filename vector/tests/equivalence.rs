@@ -301,45 +301,52 @@ fn program_compiles_behind_typed_sources() {
     }
 }
 
-/// The ECS style (`logref export vector --style ecs`) writes the same
-/// fields as the plugin's `logref_filter_ecs`.
+/// The ECS and OpenTelemetry styles (`logref export vector --style ecs`,
+/// `--style otel`) write the same fields as the plugin's
+/// `logref_filter_ecs` and `logref_filter_otel`, behind a `message` field
+/// and behind Fluent Bit's `log` (where ECS's `log` object cannot go).
 #[test]
-fn vrl_ecs_style_writes_the_plugins_ecs_fields() {
-    let m = logref_default_artifact::matcher().expect("default artifact");
-    let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), OutputStyle::Ecs, true)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut plugin = Enricher::new(m, Config::default());
-    let ecs = |v: &Value| -> Value {
-        let mut o = v.as_object().cloned().unwrap_or_default();
-        o.retain(|k, _| k.contains('.'));
-        Value::Object(o)
-    };
-    let lines = corpus();
-    let (mut diffs, mut enriched) = (0, 0);
-    for l in &lines {
-        let record = json!({ "message": l });
-        let out = vrl.run(record.clone()).unwrap_or_else(|e| panic!("{e}"));
-        let bytes = serde_json::to_vec(&record).expect("serialise");
-        let p = plugin.process(&bytes, Style::Ecs);
-        let p: Value = serde_json::from_slice(p.strip_suffix(b"\0").unwrap_or(p)).expect("JSON");
-        if ecs(&out) != ecs(&p) {
-            diffs += 1;
-            if diffs <= 5 {
-                eprintln!("DIFF {l}\n  vrl:    {}\n  plugin: {}", ecs(&out), ecs(&p));
+fn vrl_ecs_and_otel_styles_write_the_plugins_fields() {
+    for (vrl_style, style, marker) in [
+        (OutputStyle::Ecs, Style::Ecs, "event"),
+        (OutputStyle::Otel, Style::Otel, "attributes"),
+    ] {
+        let m = logref_default_artifact::matcher().expect("default artifact");
+        let mut vrl = VrlProgram::from_tables(m.tables(), m.catalog_checksum(), vrl_style, true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut plugin = Enricher::new(m, Config::default());
+        let lines = corpus();
+        let (mut diffs, mut enriched) = (0, 0);
+        for (i, l) in lines.iter().enumerate() {
+            let field = if i % 2 == 0 { "message" } else { "log" };
+            let record = json!({ field: l });
+            let out = vrl.run(record.clone()).unwrap_or_else(|e| panic!("{e}"));
+            let bytes = serde_json::to_vec(&record).expect("serialise");
+            let p = plugin.process(&bytes, style);
+            let p: Value =
+                serde_json::from_slice(p.strip_suffix(b"\0").unwrap_or(p)).expect("JSON");
+            if out != p {
+                diffs += 1;
+                if diffs <= 5 {
+                    eprintln!("DIFF {l}\n  vrl:    {out}\n  plugin: {p}");
+                }
+            }
+            if out.get(marker).is_some() {
+                enriched += 1;
             }
         }
-        if out.get("event.code").is_some() {
-            enriched += 1;
-        }
+        assert!(enriched > 1500, "{marker}: only {enriched} lines enriched");
+        assert_eq!(diffs, 0, "{marker}");
+        // Already enriched (a key the style adds is there): left alone.
+        let done = json!({ "message": "L2TP client a resolved b to c", marker: {} });
+        assert_eq!(
+            vrl.run(done.clone()).unwrap_or_else(|e| panic!("{e}")),
+            done
+        );
+        let bytes = serde_json::to_vec(&done).expect("serialise");
+        let p = plugin.process(&bytes, style);
+        assert_eq!(p.strip_suffix(b"\0").unwrap_or(p), &bytes[..]);
     }
-    assert!(enriched > 1500, "only {enriched} lines enriched");
-    assert_eq!(diffs, 0);
-    // Already enriched: left alone.
-    let done = json!({ "message": "L2TP client a resolved b to c", "event.code": "x" });
-    assert_eq!(
-        vrl.run(done.clone()).unwrap_or_else(|e| panic!("{e}")),
-        done
-    );
 }
 
 /// A user catalog (`examples/catalogs/`, without the built-in one) runs in
