@@ -23,6 +23,8 @@ use crate::wasm_host::{NativeFilter, Output, RecordFilter};
 /// One fixture case.
 #[derive(Debug, Clone)]
 pub struct FixtureCase {
+    /// The 1-based line of the fixture file it was read from.
+    pub at: usize,
     pub line: String,
     pub key: Option<String>,
     pub params: BTreeMap<String, String>,
@@ -54,6 +56,7 @@ pub fn load_cases(path: &Path) -> Result<Vec<FixtureCase>> {
         let params = string_map(&v["params"]);
         let form = v["form"].as_str().unwrap_or("device").to_string();
         out.push(FixtureCase {
+            at: n + 1,
             line,
             key,
             params,
@@ -105,6 +108,59 @@ fn string_map(v: &Value) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Where two output records differ, one line per JSON path (`  catalog.
+/// params.PID: "812" / 812`), at most eight; the whole records when one is
+/// not JSON.
+pub fn differences(a: &[u8], b: &[u8]) -> String {
+    fn walk(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for k in keys {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    match (x.get(k), y.get(k)) {
+                        (Some(v), Some(w)) => walk(v, w, &p, out),
+                        (v, w) => out.push(format!("  {p}: {} / {}", show(v), show(w))),
+                    }
+                }
+            }
+            _ if a != b => out.push(format!("  {path}: {a} / {b}")),
+            _ => {}
+        }
+    }
+    fn show(v: Option<&Value>) -> String {
+        v.map_or_else(|| "(absent)".to_string(), Value::to_string)
+    }
+    match (
+        serde_json::from_slice::<Value>(a),
+        serde_json::from_slice::<Value>(b),
+    ) {
+        (Ok(x), Ok(y)) => {
+            let mut out = Vec::new();
+            walk(&x, &y, "", &mut out);
+            if out.is_empty() {
+                // The same values, written differently (order, spacing).
+                out.push("  the same values, written differently (member order or spacing)".into());
+            }
+            let more = out.len().saturating_sub(8);
+            out.truncate(8);
+            if more > 0 {
+                out.push(format!("  ... and {more} more"));
+            }
+            out.join("\n")
+        }
+        _ => format!(
+            "  {}\n  {}",
+            String::from_utf8_lossy(a),
+            String::from_utf8_lossy(b)
+        ),
+    }
 }
 
 /// Whether an output value is the expected text: a string equal to it, or
@@ -228,10 +284,9 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
                     if shown < 10 {
                         shown += 1;
                         eprintln!(
-                            "{name}:{}: native and wasm differ\n  native: {}\n  wasm:   {}",
-                            i + 1,
-                            String::from_utf8_lossy(&out),
-                            String::from_utf8_lossy(&wout)
+                            "{name}:{}: native and wasm differ (native / wasm)\n{}",
+                            case.at,
+                            differences(&out, &wout)
                         );
                     }
                 }
@@ -244,7 +299,7 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
                     shown += 1;
                     eprintln!(
                         "{name}:{}: {why}\n  line:   {}\n  output: {}",
-                        i + 1,
+                        case.at,
                         case.line,
                         String::from_utf8_lossy(&out)
                     );
@@ -265,7 +320,12 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
                     rep.golden_diffs += 1;
                     if shown < 10 {
                         shown += 1;
-                        eprintln!("{}:{}: output differs from the expected output\n  expected: {w}\n  got:      {g}", golden.display(), i + 1);
+                        eprintln!(
+                            "{}:{}: output differs from the expected output (expected / got)\n{}",
+                            golden.display(),
+                            i + 1,
+                            differences(w.as_bytes(), g.as_bytes())
+                        );
                     }
                 }
             }
@@ -325,4 +385,25 @@ pub fn check(dir: &Path, wasm: Option<PathBuf>, bless: bool, native_only: bool) 
         }
     );
     Ok(!failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_name_the_paths() {
+        let d = differences(
+            br#"{"log":"x","catalog":{"params":{"PID":"812"},"match":"exact"}}"#,
+            br#"{"log":"x","catalog":{"params":{"PID":812},"match":"exact","relaxed":["pid"]}}"#,
+        );
+        assert_eq!(
+            d,
+            "  catalog.params.PID: \"812\" / 812\n  catalog.relaxed: (absent) / [\"pid\"]"
+        );
+        assert!(
+            differences(br#"{"a":1,"b":2}"#, br#"{"b":2,"a":1}"#).contains("written differently")
+        );
+        assert_eq!(differences(b"x", b"{}"), "  x\n  {}");
+    }
 }

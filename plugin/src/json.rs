@@ -508,7 +508,7 @@ mod tests {
         let loc = locate(
             br#"{"msg":"a","catalog":{}}"#,
             &["log", "message", "msg"],
-            "catalog",
+            &["catalog"],
         )
         .unwrap();
         assert!(loc.target_exists && loc.text.is_some());
