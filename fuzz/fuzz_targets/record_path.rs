@@ -60,13 +60,15 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    // The ECS style writes its own fields: the output is still an object
-    // whenever the input is.
-    let ecs = enricher.process(data, Style::Ecs).to_vec();
-    let body = &ecs[..ecs.len() - 1];
-    if as_object(data).is_some() {
-        assert!(as_object(body).is_some(), "ECS output is not an object");
-    } else {
-        assert_eq!(body, data);
+    // The ECS and OpenTelemetry styles write their own fields: the output
+    // is still an object whenever the input is.
+    for style in [Style::Ecs, Style::Otel] {
+        let out = enricher.process(data, style).to_vec();
+        let body = &out[..out.len() - 1];
+        if as_object(data).is_some() {
+            assert!(as_object(body).is_some(), "{style:?} output is not an object");
+        } else {
+            assert_eq!(body, data);
+        }
     }
 });
