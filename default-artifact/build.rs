@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 fn main() {
-    let catalog_path = logref_catalog::default_dir().join("catalog.json");
+    let catalog_path = logref_catalog::built_in_dir().join("catalog.json");
     println!("cargo:rerun-if-changed={}", catalog_path.display());
     let catalog = logref_catalog::load(&catalog_path).unwrap_or_else(|e| panic!("{e}"));
     let (bytes, _report) =

@@ -25,7 +25,21 @@ pub use model::{
 pub use overrides::Overrides;
 
 /// The `catalog/` directory of this checkout (sources, overrides, catalog.json).
+///
+/// Every default path of logref names a file of its checkout: the one in
+/// `$LOGREF_ROOT` when that is set (an installed binary pointed at a
+/// checkout), else the one the binary was built from.
 pub fn default_dir() -> PathBuf {
+    match std::env::var_os("LOGREF_ROOT") {
+        Some(root) if !root.is_empty() => PathBuf::from(root).join("catalog"),
+        _ => built_in_dir(),
+    }
+}
+
+/// The `catalog/` directory this crate was built from: what the default
+/// artifact is compiled from (a build script must not follow the
+/// environment, or cargo would not know when to rebuild).
+pub fn built_in_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 

@@ -21,7 +21,7 @@ use anyhow::{bail, Context, Result};
 /// What `logref aot` does (its command-line arguments).
 #[derive(clap::Args)]
 pub struct AotArgs {
-    /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+    /// The plugin module (default: wasm32-wasip1/release/logref_plugin.wasm in $CARGO_TARGET_DIR, else in the checkout's target/).
     #[arg(long)]
     pub wasm: Option<PathBuf>,
     /// flb-wamrc: a path, or a name looked up in PATH.

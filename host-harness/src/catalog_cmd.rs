@@ -11,7 +11,7 @@ pub enum CatalogCommand {
     /// Parse catalog/sources/* with catalog/overrides.toml and write catalog/catalog.json.
     Build {
         /// The catalog directory (holds sources/, overrides.toml, catalog.json).
-        #[arg(long, default_value_os_t = logref_catalog::default_dir())]
+        #[arg(long = "catalog-dir", alias = "dir", value_name = "DIR", default_value_os_t = logref_catalog::default_dir())]
         dir: PathBuf,
         /// Do not write; exit 1 if catalog.json differs from a fresh build.
         #[arg(long)]
@@ -25,7 +25,8 @@ pub enum CatalogCommand {
         /// Only entries whose key, name, id or template contains TEXT (case-insensitive).
         #[arg(long)]
         grep: Option<String>,
-        #[arg(long, default_value_os_t = logref_catalog::default_dir().join("catalog.json"))]
+        /// The built catalog (`logref catalog build` writes it).
+        #[arg(long = "catalog-json", alias = "catalog", value_name = "FILE", default_value_os_t = logref_catalog::default_dir().join("catalog.json"))]
         catalog: PathBuf,
     },
     /// Show one entry in full, readable form.
@@ -35,7 +36,8 @@ pub enum CatalogCommand {
         /// Print the entry as JSON instead.
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value_os_t = logref_catalog::default_dir().join("catalog.json"))]
+        /// The built catalog (`logref catalog build` writes it).
+        #[arg(long = "catalog-json", alias = "catalog", value_name = "FILE", default_value_os_t = logref_catalog::default_dir().join("catalog.json"))]
         catalog: PathBuf,
     },
 }

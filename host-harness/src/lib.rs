@@ -20,8 +20,13 @@ pub mod wasm_host;
 
 use std::path::PathBuf;
 
-/// The repository root (where `fixtures/`, `catalog/` and `examples/` are).
+/// The logref checkout (where `fixtures/`, `catalog/` and `examples/`
+/// are), which every default path names: `$LOGREF_ROOT` when set, else the
+/// checkout the binary was built from. `--help` shows the paths in force.
 pub fn repo_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("LOGREF_ROOT").filter(|r| !r.is_empty()) {
+        return PathBuf::from(root);
+    }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

@@ -40,7 +40,7 @@ enum Command {
     /// Compile catalog.json into the artifact (one DFA plus tables) and print its size.
     Compile {
         /// The catalog directory (holds catalog.json).
-        #[arg(long, default_value_os_t = logref_catalog::default_dir())]
+        #[arg(long = "catalog-dir", alias = "dir", value_name = "DIR", default_value_os_t = logref_catalog::default_dir())]
         dir: std::path::PathBuf,
         /// Where to write the artifact.
         #[arg(long, short, default_value = "logref.artifact")]
@@ -69,7 +69,7 @@ enum Command {
         /// Which engine runs the filter.
         #[arg(long, value_enum, default_value_t = enrich_cmd::DEFAULT_ENGINE)]
         engine: enrich_cmd::Engine,
-        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        /// The plugin module (default: wasm32-wasip1/release/logref_plugin.wasm in $CARGO_TARGET_DIR, else in the checkout's target/).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
         /// What is added: one `catalog` object (the plugin's logref_filter), ECS objects (logref_filter_ecs) or OpenTelemetry fields (logref_filter_otel); the same values as `export vector --style`.
@@ -79,7 +79,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = enrich_cmd::InputFormat::Lines)]
         input: enrich_cmd::InputFormat,
         /// A directory holding logref.conf (as Fluent Bit's accessible_paths gives it to the module); every engine reads it.
-        #[arg(long)]
+        #[arg(long = "config-dir", alias = "dir", value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
         /// Use this artifact (`logref compile --out`) instead of the embedded one, in every engine.
         #[arg(long, conflicts_with = "dir")]
@@ -102,7 +102,7 @@ enum Command {
         /// The fixtures directory.
         #[arg(default_value_os_t = logref::repo_root().join("fixtures"))]
         dir: std::path::PathBuf,
-        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        /// The plugin module (default: wasm32-wasip1/release/logref_plugin.wasm in $CARGO_TARGET_DIR, else in the checkout's target/).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
         /// Rewrite the expected outputs from the current native results (review the diff!).
@@ -121,7 +121,7 @@ enum Command {
         /// Print {"results": [{"name", "records_per_sec", "mb_per_sec", ...}]} for scripts.
         #[arg(long, conflicts_with = "cost")]
         json: bool,
-        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        /// The plugin module (default: wasm32-wasip1/release/logref_plugin.wasm in $CARGO_TARGET_DIR, else in the checkout's target/).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
         /// Stop each peer after this many seconds (slow peers then run on fewer lines).
@@ -131,7 +131,7 @@ enum Command {
         #[arg(long)]
         cost: bool,
         /// With --cost: the fuel of each NDJSON record in this file.
-        #[arg(long)]
+        #[arg(long = "records-file", value_name = "FILE", requires = "cost")]
         records: Option<std::path::PathBuf>,
     },
     /// Compile the plugin ahead of time for Fluent Bit with flb-wamrc, and check the result in a real Fluent Bit.
@@ -150,7 +150,7 @@ the .aot, and the two outputs must be byte for byte the same."
         /// How many records (the corpus, with large and malformed records mixed in).
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1_000..))]
         records: u64,
-        /// The plugin module (default: target/wasm32-wasip1/release/logref_plugin.wasm).
+        /// The plugin module (default: wasm32-wasip1/release/logref_plugin.wasm in $CARGO_TARGET_DIR, else in the checkout's target/).
         #[arg(long)]
         wasm: Option<std::path::PathBuf>,
     },

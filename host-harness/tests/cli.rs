@@ -215,8 +215,8 @@ fn native_and_wasm_read_the_same_logref_conf() {
     std::fs::write(dir.join("logref.conf"), "target = \"doc\"\n").unwrap();
     let d = dir.to_str().unwrap();
     let line = "pppd[1]: Exit.\n";
-    let (native, _) = enrich(&["--engine", "native", "--dir", d], line);
-    let (wasm, _) = enrich(&["--engine", "wasm", "--dir", d], line);
+    let (native, _) = enrich(&["--engine", "native", "--config-dir", d], line);
+    let (wasm, _) = enrich(&["--engine", "wasm", "--config-dir", d], line);
     assert_eq!(native, wasm);
     assert_eq!(native[0]["doc"]["key"], "nxr:pppd-pid-exit-44b98e");
     let _ = std::fs::remove_dir_all(&dir);
@@ -233,8 +233,8 @@ fn a_bad_logref_conf_is_reported_and_the_defaults_kept_by_every_engine() {
     .unwrap();
     let d = dir.to_str().unwrap();
     let line = "pppd[1]: Exit.\n";
-    let (native, native_err) = enrich(&["--engine", "native", "--dir", d], line);
-    let (wasm, wasm_err) = enrich(&["--engine", "wasm", "--dir", d], line);
+    let (native, native_err) = enrich(&["--engine", "native", "--config-dir", d], line);
+    let (wasm, wasm_err) = enrich(&["--engine", "wasm", "--config-dir", d], line);
     assert_eq!(native, wasm);
     // The defaults: the `catalog` target, not the file's `doc`.
     assert_eq!(native[0]["catalog"]["key"], "nxr:pppd-pid-exit-44b98e");
