@@ -315,3 +315,22 @@ fn a_large_synthetic_catalog_is_generated_compiled_and_measured() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn default_paths_follow_logref_root_and_help_shows_them() {
+    let out = logref()
+        .args(["check", "--help"])
+        .env("LOGREF_ROOT", "/srv/logref")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("[default: /srv/logref/fixtures]"), "{help}");
+    let out = logref()
+        .args(["catalog", "build", "--help"])
+        .env("LOGREF_ROOT", "/srv/logref")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("--catalog-dir <DIR>"), "{help}");
+    assert!(help.contains("[default: /srv/logref/catalog]"), "{help}");
+}
