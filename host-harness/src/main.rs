@@ -306,8 +306,10 @@ enum StyleArg {
 enum FixturesCommand {
     /// Write fixtures/generated/corpus.jsonl: every entry in every wire form, plus negatives.
     Generate {
+        /// Seed of the values drawn for the placeholders (the same seed, the same corpus).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Where to write the corpus.
         #[arg(long, default_value_os_t = logref::repo_root().join("fixtures").join("generated").join("corpus.jsonl"))]
         out: std::path::PathBuf,
     },
@@ -316,6 +318,7 @@ enum FixturesCommand {
         /// How many templates.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         templates: u32,
+        /// Seed of the words, placeholders and values drawn (the same seed, the same catalog).
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Where to write large-N.yaml and large-N.jsonl.
