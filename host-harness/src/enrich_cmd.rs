@@ -215,27 +215,10 @@ pub fn run(args: EnrichArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // No file, or `-`: standard input (as rg and jq).
-    let files: Vec<PathBuf> = if args.files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        args.files.clone()
-    };
     let mut n = 0u64;
-    for file in &files {
-        let stdin = file.as_os_str() == "-";
-        let reader: Box<dyn BufRead> = if stdin {
-            Box::new(std::io::stdin().lock())
-        } else {
-            let f =
-                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            Box::new(std::io::BufReader::new(f))
-        };
-        let name = if stdin {
-            "stdin".to_string()
-        } else {
-            file.display().to_string()
-        };
-        n += enrich_lines(reader, &name, &args, filter.as_mut(), &mut out)?;
+    for file in crate::input::files_or_stdin(&args.files) {
+        let (mut reader, name) = crate::input::open(&file)?;
+        n += enrich_lines(reader.as_mut(), &name, &args, filter.as_mut(), &mut out)?;
     }
     out.flush()?;
     // The plugin's counters, as Fluent Bit's log would show them.
@@ -247,34 +230,17 @@ pub fn run(args: EnrichArgs) -> Result<ExitCode> {
 
 /// Every line of `reader` through `filter` into `out`; the number of lines.
 fn enrich_lines(
-    mut reader: Box<dyn BufRead + '_>,
+    reader: &mut dyn BufRead,
     name: &str,
     args: &EnrichArgs,
     filter: &mut dyn RecordFilter,
     out: &mut impl Write,
 ) -> Result<u64> {
-    let mut buf = Vec::new();
-    let mut n = 0u64;
-    loop {
-        buf.clear();
-        let read = reader
-            .read_until(b'\n', &mut buf)
-            .with_context(|| format!("reading {name}"))?;
-        if read == 0 {
-            return Ok(n);
-        }
-        n += 1;
-        // The line ending is framing, not part of the record.
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-        }
+    crate::input::for_each_line(reader, name, |line, n, _| {
         // Every line is a record, an empty one too.
         let record = match args.input {
-            InputFormat::Lines => line_bytes_record(&buf),
-            InputFormat::Ndjson => buf.clone(),
+            InputFormat::Lines => line_bytes_record(line),
+            InputFormat::Ndjson => line.to_vec(),
         };
         match filter
             .call(args.tag.as_bytes(), &record)
@@ -292,5 +258,6 @@ fn enrich_lines(
                 out.write_all(b"\n")?;
             }
         }
-    }
+        Ok(())
+    })
 }

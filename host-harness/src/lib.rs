@@ -11,6 +11,7 @@ pub mod enrich_cmd;
 pub mod fixtures;
 #[cfg(feature = "hyperscan")]
 pub mod hyperscan;
+pub mod input;
 pub mod peers;
 pub mod score;
 pub mod syslog_ng_cmd;

@@ -62,31 +62,30 @@ pub fn page(r: &Report, top: usize) -> String {
         );
     }
     h.push_str("</p>\n");
-    h.push_str("<h2>By program</h2>\n<table><tr><th>program</th><th>lines</th><th>identified</th><th></th></tr>\n");
-    for (name, t) in r.programs_ranked().into_iter().take(top) {
+    let products: Vec<(&str, &Tally)> = r.products.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    for (what, rows) in [
+        ("program", &r.programs_ranked()[..]),
+        ("product", &products[..]),
+    ] {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td>{}</td></tr>",
-            escape(name),
-            t.lines,
-            t.share(),
-            bar(t)
+            "<h2>By {what}</h2>\n<table><tr><th>{what}</th><th>lines</th><th>identified</th><th></th></tr>"
         );
-    }
-    h.push_str("</table>\n<h2>By product</h2>\n<table><tr><th>product</th><th>lines</th><th>identified</th><th></th></tr>\n");
-    for (name, t) in &r.products {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td>{}</td></tr>",
-            escape(name),
-            t.lines,
-            t.share(),
-            bar(t)
-        );
+        for (name, t) in rows.iter().take(top) {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td>{}</td></tr>",
+                escape(name),
+                t.lines,
+                t.share(),
+                bar(t)
+            );
+        }
+        h.push_str("</table>\n");
     }
     let _ = writeln!(
         h,
-        "</table>\n<h2>Shapes of the lines not identified</h2>\n<p>The largest {} of {}.</p>\n\
+        "<h2>Shapes of the lines not identified</h2>\n<p>The largest {} of {}.</p>\n\
          <table><tr><th>lines</th><th>share</th><th>first</th><th>last</th><th>program</th><th>shape and example</th></tr>",
         top.min(r.shapes.len()),
         r.shapes.len()

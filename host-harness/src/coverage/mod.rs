@@ -24,7 +24,7 @@ pub mod shape;
 pub mod suggest;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -289,39 +289,19 @@ impl CoverageArgs {
 /// Runs `logref coverage`.
 pub fn run(args: &CoverageArgs) -> Result<()> {
     let matcher = crate::load_matcher(args.artifact.as_deref())?;
-    let files = if args.files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        args.files.clone()
-    };
+    let files = crate::input::files_or_stdin(&args.files);
     let mut cov = Coverage::new(&matcher, args.input, args.params());
     let top = args.top as usize;
     let progress = Progress::new(&files);
     for path in &files {
+        let (mut reader, _) = crate::input::open(path)?;
         let name = path.display().to_string();
-        let reader: Box<dyn Read> = if name == "-" {
-            Box::new(std::io::stdin().lock())
-        } else {
-            Box::new(std::fs::File::open(path).with_context(|| name.clone())?)
-        };
         cov.start_file(&name);
-        let mut reader = BufReader::with_capacity(1 << 16, reader);
-        let mut buf = Vec::new();
-        let mut n = 0u64;
-        loop {
-            buf.clear();
-            let read = reader
-                .read_until(b'\n', &mut buf)
-                .with_context(|| name.clone())?;
-            if read == 0 {
-                break;
-            }
-            n += 1;
+        crate::input::for_each_line(reader.as_mut(), &name, |line, n, read| {
             progress.advance(read as u64);
-            let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
             cov.add_line(line, n);
-        }
+            Ok(())
+        })?;
     }
     progress.finish();
     let report = cov.finish();
