@@ -23,9 +23,49 @@ pub struct BenchResult {
     pub bytes: u64,
     pub elapsed: Duration,
     pub matched: u64,
+    /// What building the peer took, where it is built in this process.
+    pub setup: Option<Setup>,
+}
+
+/// The cost of building a peer before its first record: time (a Vector
+/// user waits for it at start), and how much the process's resident memory
+/// grew (what the built peer holds; memory freed by peers measured earlier
+/// may be reused, so this can understate, never overstate).
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    pub time: Duration,
+    pub rss_growth: u64,
+}
+
+/// Builds a peer with `f`, timing it and reading the resident set before
+/// and after (`/proc/self/status`; 0 growth where that cannot be read).
+fn build<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, Setup)> {
+    let before = resident_bytes();
+    let t0 = Instant::now();
+    let v = f()?;
+    let time = t0.elapsed();
+    let rss_growth = resident_bytes().saturating_sub(before);
+    Ok((v, Setup { time, rss_growth }))
+}
+
+/// The process's resident set (`VmRSS`), in bytes.
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }
 
 impl BenchResult {
+    fn with_setup(mut self, setup: Setup) -> BenchResult {
+        self.setup = Some(setup);
+        self
+    }
+
     pub fn records_per_sec(&self) -> f64 {
         self.records as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
@@ -134,6 +174,7 @@ fn measure(
         bytes,
         elapsed,
         matched,
+        setup: None,
     }
 }
 
@@ -147,82 +188,106 @@ pub fn run(
     let budget = Duration::from_secs_f64(budget_secs);
     let dir = logref_catalog::default_dir();
     let catalog = logref_catalog::load(&dir.join("catalog.json"))?;
-    let matcher = logref_default_artifact::matcher()?;
+    let (matcher, setup) = build(|| Ok(logref_default_artifact::matcher()?))?;
     let mut results = Vec::new();
 
-    results.push(measure(
-        "native",
-        "engine: identify + extract",
-        &lines,
-        budget,
-        |l| {
-            matcher
-                .match_line(l)
-                .map(|m| std::hint::black_box(m.params.len()))
-                .is_some()
-        },
-    ));
+    results.push(
+        measure(
+            "native",
+            "engine: identify + extract",
+            &lines,
+            budget,
+            |l| {
+                matcher
+                    .match_line(l)
+                    .map(|m| std::hint::black_box(m.params.len()))
+                    .is_some()
+            },
+        )
+        .with_setup(setup),
+    );
     let wasm_path = wasm_path_or_hint(wasm)?;
     let records: Vec<Vec<u8>> = lines.iter().map(|l| line_record(l)).collect();
     {
-        let mut w = WasmtimeFilter::new(&wasm_path, "logref_filter", None, false)?;
+        let (mut w, setup) =
+            build(|| WasmtimeFilter::new(&wasm_path, "logref_filter", None, false))?;
         let mut i = 0;
         results.push(measure("wasm", ".wasm under wasmtime, Fluent Bit ABI, JSON in/out", &lines, budget, |_| {
             let r = &records[i];
             i += 1;
             matches!(w.call(b"logs", r), Ok(crate::wasm_host::Output::Record(o)) if o.len() != r.len())
-        }));
+        }).with_setup(setup));
     }
     {
-        let mut w = WasmiFilter::new(&wasm_path, "logref_filter", false)?;
+        let (mut w, setup) = build(|| WasmiFilter::new(&wasm_path, "logref_filter", false))?;
         let mut i = 0;
         results.push(measure("wasm-interp", "same .wasm under wasmi (interpreter)", &lines, budget, |_| {
             let r = &records[i];
             i += 1;
             matches!(w.call(b"logs", r), Ok(crate::wasm_host::Output::Record(o)) if o.len() != r.len())
-        }));
+        }).with_setup(setup));
     }
     {
-        let mut vrl = logref_vector::runtime::VrlProgram::from_tables(
-            matcher.tables(),
-            matcher.catalog_checksum(),
-            logref_vector::OutputStyle::Catalog,
-            true,
-        )?;
-        results.push(measure(
-            "vrl",
-            "logref export vector: the remap program under the vrl crate (Vector's runtime)",
-            &lines,
-            budget,
-            |l| vrl.enrich_message(l).unwrap_or(false),
-        ));
+        // Vector compiles the program when it starts: its start time and
+        // the memory the compiled program holds.
+        let (mut vrl, setup) = build(|| {
+            Ok(logref_vector::runtime::VrlProgram::from_tables(
+                matcher.tables(),
+                matcher.catalog_checksum(),
+                logref_vector::OutputStyle::Catalog,
+                true,
+            )?)
+        })?;
+        results.push(
+            measure(
+                "vrl",
+                "logref export vector: the remap program under the vrl crate (Vector's runtime)",
+                &lines,
+                budget,
+                |l| vrl.enrich_message(l).unwrap_or(false),
+            )
+            .with_setup(setup),
+        );
     }
-    let rl = RegexLoop::new(&catalog)?;
-    results.push(measure(
-        "regex-loop",
-        "one regex::Regex with captures per template, in order",
-        &lines,
-        budget,
-        |l| rl.match_text(message_text(l)).is_some(),
-    ));
-    let rs = RegexSetThenCaptures::new(&catalog)?;
-    results.push(measure(
-        "regex-set",
-        "regex::RegexSet, then captures",
-        &lines,
-        budget,
-        |l| rs.match_text(message_text(l)).is_some(),
-    ));
+    {
+        let (rl, setup) = build(|| RegexLoop::new(&catalog))?;
+        results.push(
+            measure(
+                "regex-loop",
+                "one regex::Regex with captures per template, in order",
+                &lines,
+                budget,
+                |l| rl.match_text(message_text(l)).is_some(),
+            )
+            .with_setup(setup),
+        );
+    }
+    {
+        let (rs, setup) = build(|| RegexSetThenCaptures::new(&catalog))?;
+        results.push(
+            measure(
+                "regex-set",
+                "regex::RegexSet, then captures",
+                &lines,
+                budget,
+                |l| rs.match_text(message_text(l)).is_some(),
+            )
+            .with_setup(setup),
+        );
+    }
     #[cfg(feature = "hyperscan")]
     {
-        let mut hs = crate::hyperscan::HyperscanPeer::new(&catalog)?;
-        results.push(measure(
-            "hyperscan",
-            "Hyperscan database of all templates, identification only",
-            &lines,
-            budget,
-            |l| hs.match_text(message_text(l)).is_some(),
-        ));
+        let (mut hs, setup) = build(|| crate::hyperscan::HyperscanPeer::new(&catalog))?;
+        results.push(
+            measure(
+                "hyperscan",
+                "Hyperscan database of all templates, identification only",
+                &lines,
+                budget,
+                |l| hs.match_text(message_text(l)).is_some(),
+            )
+            .with_setup(setup),
+        );
     }
 
     // syslog-ng runs as a process over a file: it is timed whole (start,
@@ -248,6 +313,7 @@ pub fn run(
                 bytes: lines.iter().map(|l| l.len() as u64).sum(),
                 elapsed: run.elapsed,
                 matched: run.keys.iter().filter(|k| k.is_some()).count() as u64,
+                setup: None,
             }),
             Err(e) => eprintln!("logref: {name} skipped: {e:#}"),
         }
@@ -257,29 +323,42 @@ pub fn run(
         let v = json!({"lines": lines.len(), "results": results.iter().map(|r| json!({
             "name": r.name, "records_per_sec": r.records_per_sec(), "mb_per_sec": r.mb_per_sec(),
             "records": r.records, "matched": r.matched, "seconds": r.elapsed.as_secs_f64(),
+            "start_seconds": r.setup.map(|s| s.time.as_secs_f64()),
+            "rss_growth_bytes": r.setup.map(|s| s.rss_growth),
         })).collect::<Vec<_>>()});
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let base = results.first().map(|r| r.records_per_sec()).unwrap_or(1.0);
         println!(
-            "{:<12} {:>12} {:>9} {:>11} {:>9} {:>9}  what",
-            "name", "records/s", "MB/s", "vs native", "records", "matched"
+            "{:<12} {:>12} {:>9} {:>11} {:>9} {:>9} {:>9} {:>9}  what",
+            "name", "records/s", "MB/s", "vs native", "records", "matched", "start", "memory"
         );
         for r in &results {
+            let (start, memory) = match r.setup {
+                Some(s) => (
+                    format!("{:.2} s", s.time.as_secs_f64()),
+                    format!("{:.0} MiB", s.rss_growth as f64 / (1 << 20) as f64),
+                ),
+                None => ("-".to_string(), "-".to_string()),
+            };
             println!(
-                "{:<12} {:>12.0} {:>9.1} {:>10.3}x {:>9} {:>8.1}%  {}",
+                "{:<12} {:>12.0} {:>9.1} {:>10.3}x {:>9} {:>8.1}% {:>9} {:>9}  {}",
                 r.name,
                 r.records_per_sec(),
                 r.mb_per_sec(),
                 r.records_per_sec() / base,
                 r.records,
                 100.0 * r.matched as f64 / r.records.max(1) as f64,
+                start,
+                memory,
                 r.what
             );
         }
         println!(
             "({} corpus lines; each peer ran up to {budget_secs} s, so a slow peer's `matched` \
-             is over the first `records` lines only; ratios are what matters)",
+             is over the first `records` lines only; ratios are what matters. start: building \
+             the peer in this process; memory: how much the resident set grew meanwhile, \
+             which memory freed by earlier peers can understate)",
             lines.len()
         );
     }
