@@ -264,6 +264,9 @@ anything is written. Run the example with `vector --config DIR/vector.yaml`."
         /// Every parameter value a string (the plugin's `typed_values = false`); by default an `int` parameter's integer is a JSON number.
         #[arg(long)]
         all_strings: bool,
+        /// For events from Vector's `syslog` source, which takes a tagless line's first word for `appname`: such an appname is also tried read back into the line (costs about a quarter more start time; a `socket` or `file` source with raw lines needs none).
+        #[arg(long)]
+        syslog_source: bool,
     },
     /// Write a syslog-ng pattern database (logref.pdb) and an example syslog-ng.conf whose db-parser names lines like the plugin.
     #[command(
@@ -380,15 +383,23 @@ fn main() -> ExitCode {
             log_file,
             style,
             all_strings,
+            syslog_source,
         }) => {
             let style = match style {
                 StyleArg::Catalog => logref_vector::OutputStyle::Catalog,
                 StyleArg::Ecs => logref_vector::OutputStyle::Ecs,
                 StyleArg::Otel => logref_vector::OutputStyle::Otel,
             };
-            logref::vector_cmd::export(&out, artifact.as_deref(), &log_file, style, !all_strings)
-                .map(|_| ExitCode::SUCCESS)
-                .map_err(|e| format!("{e:#}").into())
+            logref::vector_cmd::export(
+                &out,
+                artifact.as_deref(),
+                &log_file,
+                style,
+                !all_strings,
+                syslog_source,
+            )
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(|e| format!("{e:#}").into())
         }
         Command::Export(ExportCommand::Patterndb {
             out,

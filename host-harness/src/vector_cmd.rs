@@ -20,6 +20,7 @@ pub fn export(
     log_file: &str,
     style: OutputStyle,
     typed_values: bool,
+    syslog_source: bool,
 ) -> Result<()> {
     let matcher = crate::load_matcher(artifact)?;
     let dir = out.to_string_lossy().trim_end_matches('/').to_string();
@@ -30,6 +31,7 @@ pub fn export(
         log_file,
         style,
         typed_values,
+        syslog_source,
     );
     eprintln!(
         "logref: checking the program with VRL ({} entries, {} KiB)...",

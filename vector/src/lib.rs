@@ -55,11 +55,14 @@ pub fn export_with_style(
     log_file: &str,
     style: OutputStyle,
 ) -> Export {
-    export_with(tables, catalog_checksum, dir, log_file, style, true)
+    export_with(tables, catalog_checksum, dir, log_file, style, true, false)
 }
 
 /// [`export_with_style`]; `typed_values` false keeps every parameter value
-/// a string (the plugin's `typed_values = false`).
+/// a string (the plugin's `typed_values = false`); `syslog_source` for
+/// events from Vector's `syslog` source, which may have taken a line's
+/// first word for `appname` (see `program.rs`, `VIEWS_CHOOSE`).
+#[allow(clippy::too_many_arguments)]
 pub fn export_with(
     tables: &Tables,
     catalog_checksum: u64,
@@ -67,8 +70,9 @@ pub fn export_with(
     log_file: &str,
     style: OutputStyle,
     typed_values: bool,
+    syslog_source: bool,
 ) -> Export {
-    let (program, stats) = program::program(tables, catalog_checksum, style);
+    let (program, stats) = program::program(tables, catalog_checksum, style, syslog_source);
     Export {
         table_csv: table::csv(tables, typed_values),
         program,

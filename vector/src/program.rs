@@ -509,12 +509,45 @@ for_each(lr_ints) -> |_i, n| {
 }
 "#;
 
+/// With `--syslog-source`: the step that decides whether a record from
+/// Vector's `syslog` source is also tried with its `appname` read back into
+/// the line, and the loop that runs the header and template steps once per
+/// reading. Left out otherwise: the loop costs VRL about a quarter more
+/// compile time and memory at start (BENCHMARKS.md, session 7).
+const VIEWS_CHOOSE: &str = r#"# Vector's `syslog` source reads a line without a program tag loosely: it
+# takes the first word after the host for `appname` (`fw1 L2TP client x
+# resolved ...` arrives as `L2TP` and `client x resolved ...`), and a line
+# with the tag `L2TP: ...` arrives the same. So an appname without a procid
+# that no template names as its program (nor as another name of one) is
+# first read back into the line, as the plugin reads the raw line `L2TP
+# client ...`; if that matches nothing, it is taken as the program it says.
+lr_views = ["split"]
+lr_va = get(., ["appname"]) ?? null
+if is_string(lr_va) && (get(., ["procid"]) ?? null) == null {
+  lr_ap = string!(lr_va)
+  lr_alias = get(@ALIASES@, [lr_ap]) ?? null
+@GLOB_ALIASES@
+  if lr_alias == null && (get(@KNOWN@, [lr_ap]) ?? null) == null { lr_views = ["rebuilt", "split"] }
+}
+"#;
+const VIEWS_BEGIN: &str =
+    "for_each(lr_views) -> |_v, lr_view| {\nif lr_key == null && length(lr_hits) == 0 {\n";
+const VIEWS_END: &str = "}\n}\n";
+const VIEWS_REBUILD: &str = r#"    if lr_view == "rebuilt" {
+      lr_line = (string(lr_app) ?? "") + " " + lr_line
+      lr_tagtext = lr_line
+      lr_msg = lr_line
+      lr_app = null
+    }
+"#;
+
 /// The whole program for `tables` (the artifact's), and how it placed
 /// the templates.
 pub fn program(
     tables: &Tables,
     catalog_checksum: u64,
     style: OutputStyle,
+    syslog_source: bool,
 ) -> (String, ProgramStats) {
     let max_weight = tables.patterns.iter().map(|p| p.weight).max().unwrap_or(0);
     let g = Generator {
@@ -602,7 +635,12 @@ pub fn program(
             indent(&always, 2)
         )
     };
+    let views = |text: &'static str| if syslog_source { text } else { "" };
     let text = SKELETON
+        .replace("@VIEWS_CHOOSE@\n", views(VIEWS_CHOOSE))
+        .replace("@VIEWS_BEGIN@\n", views(VIEWS_BEGIN))
+        .replace("@VIEWS_END@\n", views(VIEWS_END))
+        .replace("@VIEWS_REBUILD@\n", views(VIEWS_REBUILD))
         .replace(
             "@TAG_RULE@\n",
             // Without a tag rule the step would be dead code, which VRL's

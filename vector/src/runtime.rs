@@ -267,7 +267,27 @@ impl VrlProgram {
         style: crate::OutputStyle,
         typed_values: bool,
     ) -> Result<VrlProgram, VrlError> {
-        let ex = crate::export_with(tables, catalog_checksum, ".", "-", style, typed_values);
+        VrlProgram::for_syslog_source(tables, catalog_checksum, style, typed_values, false)
+    }
+
+    /// [`VrlProgram::from_tables`]; `syslog_source` as `logref export
+    /// vector --syslog-source` writes it.
+    pub fn for_syslog_source(
+        tables: &logref_engine::Tables,
+        catalog_checksum: u64,
+        style: crate::OutputStyle,
+        typed_values: bool,
+        syslog_source: bool,
+    ) -> Result<VrlProgram, VrlError> {
+        let ex = crate::export_with(
+            tables,
+            catalog_checksum,
+            ".",
+            "-",
+            style,
+            typed_values,
+            syslog_source,
+        );
         VrlProgram::new(&ex.program, &ex.table_csv)
     }
 

@@ -187,6 +187,63 @@ fn vrl_enriches_split_syslog_records_like_the_plugin() {
     assert_eq!(diffs, PINNED_SPLIT_DIFFERENCES);
 }
 
+/// Vector's `syslog` source reads a BSD line without a program tag loosely:
+/// the first word after the host becomes `appname` and the rest `message`.
+/// Every such record gets the entry the plugin gives the raw line.
+#[test]
+fn vrl_reads_back_the_first_word_vectors_syslog_source_took_for_appname() {
+    let mut records = Vec::new();
+    for l in corpus() {
+        // A message without a header, as a device sends it over syslog
+        // without a tag.
+        let l = match syslog::parse(&l).format.as_str() {
+            "bare" => format!("Nov 22 10:15:02 fw1 {l}"),
+            _ => l,
+        };
+        let h = syslog::parse(&l);
+        if h.program.is_some() || h.host.is_none() || h.format.as_str() != "rfc3164" {
+            continue;
+        }
+        let msg = &l[h.msg_start..];
+        let Some((word, rest)) = msg.split_once(' ') else {
+            continue;
+        };
+        let event = json!({ "message": rest, "appname": word, "hostname": h.host });
+        records.push((event, json!({ "log": l })));
+    }
+    // 179 today: the corpus's lines with a header and no tag, and its
+    // headerless lines sent with one.
+    assert!(
+        records.len() > 150,
+        "too few lines without a tag: {}",
+        records.len()
+    );
+    let m = logref_default_artifact::matcher().expect("default artifact");
+    let mut vrl = VrlProgram::for_syslog_source(
+        m.tables(),
+        m.catalog_checksum(),
+        OutputStyle::Catalog,
+        true,
+        true,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut plugin = Enricher::new(m, Config::default());
+    let mut diffs = 0;
+    for (event, record) in &records {
+        let out = vrl.run(event.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let (vrl, plugin) = (
+            out.get("catalog").cloned(),
+            plugin_catalog(&mut plugin, record),
+        );
+        if vrl != plugin {
+            diffs += 1;
+            eprintln!("DIFF {event}\n  vrl:    {vrl:?}\n  plugin: {plugin:?}");
+        }
+    }
+    eprintln!("{diffs} of {} records differ", records.len());
+    assert_eq!(diffs, 0);
+}
+
 /// Vector's `syslog` source puts each structured-data element in an object
 /// keyed by its SD-ID; the program reads it as Fluent Bit's `extradata`.
 #[test]
