@@ -2,7 +2,6 @@
 //! otherwise pick, measured side by side in one run on one corpus (the
 //! machines are shared and noisy: compare ratios, not absolute numbers).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -91,55 +90,26 @@ fn corpus_lines() -> Result<Vec<String>> {
         .collect())
 }
 
-/// A progress bar on stderr for runs longer than a moment.
-struct Progress {
-    label: &'static str,
-    total: usize,
-    started: Instant,
-    last: Instant,
-    shown: bool,
-    /// Whether stderr is a terminal.
-    terminal: bool,
-}
+/// A progress bar on stderr (indicatif draws nothing when stderr is not a
+/// terminal: never into a log or a pipe).
+struct Progress(indicatif::ProgressBar);
 
 impl Progress {
     fn new(label: &'static str, total: usize) -> Progress {
-        let now = Instant::now();
-        Progress {
-            label,
-            total,
-            started: now,
-            last: now,
-            shown: false,
-            terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        }
-    }
-    fn tick(&mut self, done: usize) {
-        // Only for a person watching: never into a log or a pipe.
-        if !self.terminal
-            || done % 1024 != 0
-            || self.last.elapsed() < Duration::from_millis(200)
-            || self.started.elapsed() < Duration::from_secs(1)
-        {
-            return;
-        }
-        self.last = Instant::now();
-        self.shown = true;
-        let width = 30;
-        let filled = done * width / self.total.max(1);
-        eprint!(
-            "\r{:<12} [{}{}] {:>3}%",
-            self.label,
-            "#".repeat(filled),
-            " ".repeat(width - filled),
-            done * 100 / self.total.max(1)
+        let bar = indicatif::ProgressBar::new(total as u64).with_style(
+            indicatif::ProgressStyle::with_template("{prefix:<12} {bar:30} {percent:>3}%")
+                .expect("a valid template"),
         );
-        let _ = std::io::stderr().flush();
+        Progress(bar.with_prefix(label))
+    }
+    /// Every 1024 records, so that the bar costs the measured loop nothing.
+    fn tick(&mut self, done: usize) {
+        if done % 1024 == 0 {
+            self.0.set_position(done as u64);
+        }
     }
     fn done(self) {
-        if self.shown {
-            eprint!("\r{}\r", " ".repeat(60));
-        }
+        self.0.finish_and_clear();
     }
 }
 
