@@ -8,20 +8,11 @@ use std::fmt::Write as _;
 use super::report::{Report, Tally};
 use super::NO_PROGRAM;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values: the
+/// escaping the syslog-ng export already does for XML (`&apos;` is HTML5 too;
+/// control characters, which a page cannot show, become U+FFFD).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    logref_syslog_ng::xml(s)
 }
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
