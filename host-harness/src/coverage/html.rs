@@ -130,8 +130,8 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            escape("<a href=\"x\">&'\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{fffd}"
         );
     }
 }
