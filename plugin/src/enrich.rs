@@ -488,50 +488,38 @@ fn write_enriched(
         }
         out.push(b']');
     };
-    match style {
-        Style::Catalog => {
-            params(out);
-            kind(out, b",\"");
-            if !m.ambiguous.is_empty() {
-                out.extend_from_slice(b",\"ambiguous\":");
-                ambiguous(out);
-            }
-            out.push(b'}');
+    // The parameters, how it matched and its rivals close the entry's
+    // object (`catalog`, or OpenTelemetry's `attributes`, whose members
+    // are in the `logref.` namespace).
+    let member = match style {
+        Style::Catalog | Style::Ecs => &b",\""[..],
+        Style::Otel => b",\"logref.",
+    };
+    params(out);
+    kind(out, member);
+    if !m.ambiguous.is_empty() {
+        out.extend_from_slice(member);
+        out.extend_from_slice(b"ambiguous\":");
+        ambiguous(out);
+    }
+    out.push(b'}');
+    if style == Style::Ecs {
+        // ECS `log` and `message` where the record has none (with Fluent
+        // Bit's tail, whose line is `log`, set its `Key message`).
+        let sev = entry.severity.min(7);
+        if !loc.has_log {
+            out.extend_from_slice(b",\"log\":{\"level\":");
+            json::push_string(out, severity_name(sev));
+            out.extend_from_slice(b",\"syslog\":{\"severity\":{\"code\":");
+            out.push(b'0' + sev);
+            out.extend_from_slice(b",\"name\":");
+            json::push_string(out, severity_name(sev));
+            out.extend_from_slice(b"}}}");
         }
-        Style::Ecs => {
-            params(out);
-            kind(out, b",\"");
-            if !m.ambiguous.is_empty() {
-                out.extend_from_slice(b",\"ambiguous\":");
-                ambiguous(out);
-            }
-            out.push(b'}');
-            // ECS `log` and `message` where the record has none (with
-            // Fluent Bit's tail, whose line is `log`, set its `Key message`).
-            let sev = entry.severity.min(7);
-            if !loc.has_log {
-                out.extend_from_slice(b",\"log\":{\"level\":");
-                json::push_string(out, severity_name(sev));
-                out.extend_from_slice(b",\"syslog\":{\"severity\":{\"code\":");
-                out.push(b'0' + sev);
-                out.extend_from_slice(b",\"name\":");
-                json::push_string(out, severity_name(sev));
-                out.extend_from_slice(b"}}}");
-            }
-            if let (false, Some((a, b))) = (loc.has_message, loc.text) {
-                // The text field's JSON string, copied as it is.
-                out.extend_from_slice(b",\"message\":");
-                out.extend_from_slice(record.get(a..b).unwrap_or(b"\"\""));
-            }
-        }
-        Style::Otel => {
-            params(out);
-            kind(out, b",\"logref.");
-            if !m.ambiguous.is_empty() {
-                out.extend_from_slice(b",\"logref.ambiguous\":");
-                ambiguous(out);
-            }
-            out.push(b'}');
+        if let (false, Some((a, b))) = (loc.has_message, loc.text) {
+            // The text field's JSON string, copied as it is.
+            out.extend_from_slice(b",\"message\":");
+            out.extend_from_slice(record.get(a..b).unwrap_or(b"\"\""));
         }
     }
     out.push(b'}');
