@@ -317,28 +317,40 @@ fn leaf<'r>(
     Some(node)
 }
 
+/// The shapes of `lines` (program, line), each with syslog severity
+/// `severity`, largest first: for the tests here and in `suggest`.
+#[cfg(test)]
+pub(crate) fn mine_lines(
+    lines: &[(Option<&str>, &str)],
+    severity: u8,
+    params: Params,
+) -> Vec<Shape> {
+    let mut miner = Miner::new(params);
+    for (n, (program, line)) in lines.iter().enumerate() {
+        let mut pieces = Vec::new();
+        super::shape::tokenize(line, &mut pieces);
+        miner.add(&Message {
+            program: *program,
+            pieces: &pieces,
+            line,
+            pos: Pos {
+                file: 0,
+                line: n as u64 + 1,
+            },
+            severity: Some(severity),
+        });
+    }
+    miner.into_ranked()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::coverage::shape::tokenize;
 
     fn mine(lines: &[(&str, &str)], params: Params) -> Vec<Shape> {
-        let mut miner = Miner::new(params);
-        let mut pieces = Vec::new();
-        for (n, (program, line)) in lines.iter().enumerate() {
-            tokenize(line, &mut pieces);
-            miner.add(&Message {
-                program: Some(program),
-                pieces: &pieces,
-                line,
-                pos: Pos {
-                    file: 0,
-                    line: n as u64 + 1,
-                },
-                severity: Some(6),
-            });
-        }
-        miner.into_ranked()
+        let lines: Vec<(Option<&str>, &str)> = lines.iter().map(|(p, l)| (Some(*p), *l)).collect();
+        mine_lines(&lines, 6, params)
     }
 
     #[test]

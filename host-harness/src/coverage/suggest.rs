@@ -209,26 +209,11 @@ pub fn yaml(drafts: &[Draft], origin: &Origin<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::drain::{Message, Miner, Params, Pos};
-    use crate::coverage::shape::tokenize;
+    use crate::coverage::drain::{mine_lines, Params};
 
     fn shapes(program: Option<&str>, lines: &[&str]) -> Vec<Shape> {
-        let mut miner = Miner::new(Params::default());
-        let mut pieces = Vec::new();
-        for (n, line) in lines.iter().enumerate() {
-            tokenize(line, &mut pieces);
-            miner.add(&Message {
-                program,
-                pieces: &pieces,
-                line,
-                pos: Pos {
-                    file: 0,
-                    line: n as u64 + 1,
-                },
-                severity: Some(4),
-            });
-        }
-        miner.into_ranked()
+        let lines: Vec<(Option<&str>, &str)> = lines.iter().map(|l| (program, *l)).collect();
+        mine_lines(&lines, 4, Params::default())
     }
 
     #[test]
