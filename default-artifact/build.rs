@@ -2,6 +2,8 @@
 //! validates it with the full, checked loader, and leaves it in OUT_DIR for
 //! `include_bytes!`. Everything costly (reading documents, compiling the
 //! DFA) thus stays out of the runtime. The catalog is the only input.
+//! The DFA's own validation is skipped at run time only for automata; an
+//! index shard's tables are validated on every load.
 
 use std::path::PathBuf;
 
@@ -9,8 +11,22 @@ fn main() {
     let catalog_path = logref_catalog::built_in_dir().join("catalog.json");
     println!("cargo:rerun-if-changed={}", catalog_path.display());
     let catalog = logref_catalog::load(&catalog_path).unwrap_or_else(|e| panic!("{e}"));
+    // `LOGREF_SHARDS=index` embeds token indexes instead of automata: a
+    // module of 0.6 MiB instead of 11, at about twice the cost per record
+    // (README, "A smaller module"). `auto` (or unset): the compiler's
+    // default; `dfa`: automata only.
+    println!("cargo:rerun-if-env-changed=LOGREF_SHARDS");
+    use logref_catalog::compile::{ShardEngines, SHARD_MAX_BYTES};
+    let engines = match std::env::var("LOGREF_SHARDS").as_deref() {
+        Err(_) | Ok("" | "auto") => ShardEngines::default(),
+        Ok("index") => ShardEngines::Index,
+        Ok("dfa") => ShardEngines::Dfa {
+            max_dfa_bytes: SHARD_MAX_BYTES,
+        },
+        Ok(other) => panic!("LOGREF_SHARDS={other}: expected auto, dfa or index"),
+    };
     let (bytes, _report) =
-        logref_catalog::compile::compile(&catalog).unwrap_or_else(|e| panic!("{e}"));
+        logref_catalog::compile::compile_with(&catalog, engines).unwrap_or_else(|e| panic!("{e}"));
     // The full validation (DFA::from_bytes and every table) that lets the
     // runtime use `from_bytes_unchecked` on exactly these bytes.
     if let Err(e) = logref_engine::Matcher::from_bytes(&bytes) {

@@ -25,8 +25,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use logref_engine::artifact::{
-    self, EntryInfo, Item, PatternInfo, Scope, ShardKind, Tables, VendorKey,
+    self, EntryInfo, Item, PatternInfo, Scope, ShardEngine, ShardKind, Tables, VendorKey,
 };
+use logref_engine::verify;
 use logref_engine::ValueType;
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson;
@@ -48,8 +49,11 @@ pub const DFA_SIZE_LIMIT: usize = 64 << 20;
 #[derive(Debug, Clone)]
 pub struct CompileReport {
     pub patterns: usize,
-    /// Automata in the DFA section (see [`shard_plan`]).
+    /// Shards (see [`shard_plan`]): automata in the DFA section, and
+    /// token indexes.
     pub shards: usize,
+    /// Shards that are token indexes ([`ShardEngines`]).
+    pub index_shards: usize,
     pub dfa_bytes: usize,
     pub artifact_bytes: usize,
     pub build_time: Duration,
@@ -696,23 +700,27 @@ fn build_dfa_within(regexes: &[String], limit: usize) -> Result<dense::DFA<Vec<u
 /// Programs with fewer templates than this share one shard.
 pub const SHARD_MIN_PATTERNS: usize = 16;
 
-/// Which patterns go into which automaton ([`ShardKind`]): one for the
-/// templates that name no program, one for those that name one but may
-/// identify a line without it ([`may_match_without_program`]), one per
-/// program with at least [`SHARD_MIN_PATTERNS`] other templates, one for
-/// the programs with fewer, one for the key-only templates (run only for a
-/// line a key rule named). (programs, patterns, kind).
+/// Which patterns go into which shard ([`ShardKind`]): one for the
+/// templates that name no program; per program with at least
+/// [`SHARD_MIN_PATTERNS`] templates one for those that need their program
+/// and one for those that may identify a line without it
+/// ([`may_match_without_program`]), and the same two for the programs with
+/// fewer together; one for the key-only templates (run only for a line a
+/// key rule named). (programs, patterns, kind).
 ///
-/// Why the stand-alone templates have a shard of their own: a line from a
+/// Why the stand-alone templates have shards of their own: a line from a
 /// program no template names then skips every program shard, whose
 /// templates could not identify it anyway; those are mostly templates
 /// that start with a placeholder, which keep an automaton running to the
 /// end of every line. (Merged into the shard of templates without a
-/// program instead, the automata grow by a sixth.)
+/// program instead, the automata grow by a sixth.) Why by program: a line
+/// from a known program runs only its own program's (another program's
+/// could not win), which keeps a catalog of thousands of templates from
+/// running all of them on every line.
 pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKind)> {
     let mut by_program: BTreeMap<Option<&str>, Vec<u32>> = BTreeMap::new();
+    let mut stand_alone: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     let mut key_only = Vec::new();
-    let mut stand_alone: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
     for (i, s) in specs.iter().enumerate() {
         if s.info.scope == Scope::KeyOnly {
             key_only.push(i as u32);
@@ -720,38 +728,45 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKin
         }
         match s.info.program.as_deref() {
             Some(p) if may_match_without_program(&s.info) => {
-                if !stand_alone.0.iter().any(|q| q == p) {
-                    stand_alone.0.push(p.to_string());
-                }
-                stand_alone.1.push(i as u32);
+                stand_alone.entry(p).or_default().push(i as u32)
             }
             program => by_program.entry(program).or_default().push(i as u32),
         }
     }
     let mut plan = Vec::new();
+    if let Some(pats) = by_program.remove(&None) {
+        plan.push((Vec::new(), pats, ShardKind::Lines));
+    }
+    let named = by_program
+        .into_iter()
+        .filter_map(|(p, pats)| Some((p?, pats)));
+    plan.extend(by_size(named, ShardKind::Lines));
+    plan.extend(by_size(stand_alone.into_iter(), ShardKind::StandAlone));
+    if !key_only.is_empty() {
+        plan.push((Vec::new(), key_only, ShardKind::KeyOnly));
+    }
+    plan
+}
+
+/// Groups of one kind, by program: one per program with at least
+/// [`SHARD_MIN_PATTERNS`] templates, then one for the smaller ones.
+fn by_size<'p>(
+    programs: impl Iterator<Item = (&'p str, Vec<u32>)>,
+    kind: ShardKind,
+) -> Vec<(Vec<String>, Vec<u32>, ShardKind)> {
+    let mut plan = Vec::new();
     let mut small: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
-    for (program, pats) in by_program {
-        match program {
-            None => plan.push((Vec::new(), pats, ShardKind::Lines)),
-            Some(p) if pats.len() >= SHARD_MIN_PATTERNS => {
-                plan.push((vec![p.to_string()], pats, ShardKind::Lines))
-            }
-            Some(p) => {
-                small.0.push(p.to_string());
-                small.1.extend(pats);
-            }
+    for (p, pats) in programs {
+        if pats.len() >= SHARD_MIN_PATTERNS {
+            plan.push((vec![p.to_string()], pats, kind));
+        } else {
+            small.0.push(p.to_string());
+            small.1.extend(pats);
         }
     }
     if !small.1.is_empty() {
         small.1.sort_unstable();
-        plan.push((small.0, small.1, ShardKind::Lines));
-    }
-    if !stand_alone.1.is_empty() {
-        stand_alone.0.sort();
-        plan.push((stand_alone.0, stand_alone.1, ShardKind::StandAlone));
-    }
-    if !key_only.is_empty() {
-        plan.push((Vec::new(), key_only, ShardKind::KeyOnly));
+        plan.push((small.0, small.1, kind));
     }
     plan
 }
@@ -767,26 +782,110 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKin
 /// most of them dead within a few bytes. The shipped catalog's groups fit.
 pub const SHARD_MAX_BYTES: usize = 8 << 20;
 
-/// A built shard: its programs, patterns, kind and automaton.
-type BuiltShard = (Vec<String>, Vec<u32>, ShardKind, dense::DFA<Vec<u32>>);
+/// Which shards get an automaton and which a token index
+/// ([`logref_engine::verify`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardEngines {
+    /// An automaton for every group of at most `index_from` templates whose
+    /// automaton fits in `max_dfa_bytes` and in what is left of
+    /// `dfa_budget` (all automata together, groups in plan order); a token
+    /// index for the others.
+    Auto {
+        index_from: usize,
+        max_dfa_bytes: usize,
+        dfa_budget: usize,
+    },
+    /// Automata only: a group whose automaton exceeds `max_dfa_bytes` is
+    /// split in halves until each fits.
+    Dfa { max_dfa_bytes: usize },
+    /// Token indexes only: no automaton at all.
+    Index,
+}
 
-/// One group of [`shard_plan`] as built shards: its automaton, or, when
-/// that exceeds [`SHARD_MAX_BYTES`], its halves', recursively. Each shard
-/// names the programs of its own templates (none for the group without a
-/// program).
+impl Default for ShardEngines {
+    fn default() -> ShardEngines {
+        ShardEngines::Auto {
+            index_from: INDEX_FROM_PATTERNS,
+            max_dfa_bytes: SHARD_MAX_BYTES,
+            dfa_budget: DFA_BUDGET,
+        }
+    }
+}
+
+/// Groups of more templates than this get a token index rather than an
+/// automaton (under [`ShardEngines::Auto`]).
+///
+/// Why: an automaton costs about 25 KiB a template and, once past a few
+/// hundred templates, time to build that grows faster than the group; the
+/// index costs a few bytes a template and a line pays for the templates it
+/// may match, not for the group's size. Natively an automaton is about
+/// three times faster on the shipped catalog, so the groups a catalog of
+/// the shipped size has keep theirs. (Measured in `BENCHMARKS.md`,
+/// "Scale".)
+pub const INDEX_FROM_PATTERNS: usize = 256;
+
+/// All the automata of one artifact together are at most this large
+/// (under [`ShardEngines::Auto`]): the edge's budget. The groups past it
+/// get token indexes.
+pub const DFA_BUDGET: usize = 16 << 20;
+
+/// Below this much budget left, a group gets a token index without trying
+/// an automaton (the try would fail, and take time).
+const MIN_DFA_BYTES: usize = 256 << 10;
+
+/// A built shard: its programs, patterns, kind and engine (an automaton,
+/// or the key tokens of an index).
+type BuiltShard = (Vec<String>, Vec<u32>, ShardKind, Built);
+
+enum Built {
+    Dfa(Box<dense::DFA<Vec<u32>>>),
+    Index(Vec<Option<verify::Key>>),
+}
+
+/// One group of [`shard_plan`] as built shards: an automaton, or, when that
+/// exceeds the size limit, its halves' (automata only) or a token index.
+/// Each shard names the programs of its own templates (none for the group
+/// without a program).
 fn build_group(
     specs: &[PatternSpec],
     (programs, patterns, kind): (Vec<String>, Vec<u32>, ShardKind),
-    max_bytes: usize,
+    engines: ShardEngines,
+    budget: &mut usize,
     out: &mut Vec<BuiltShard>,
 ) -> Result<(), Error> {
+    let index = |patterns: Vec<u32>| {
+        let keys = key_tokens(specs, &patterns);
+        (programs.clone(), patterns, kind, Built::Index(keys))
+    };
+    let max_bytes = match engines {
+        ShardEngines::Index => {
+            out.push(index(patterns));
+            return Ok(());
+        }
+        ShardEngines::Auto { index_from, .. } if patterns.len() > index_from => {
+            out.push(index(patterns));
+            return Ok(());
+        }
+        // Too little budget left for any automaton worth having.
+        ShardEngines::Auto { .. } if *budget < MIN_DFA_BYTES => {
+            out.push(index(patterns));
+            return Ok(());
+        }
+        ShardEngines::Auto { max_dfa_bytes, .. } => max_dfa_bytes.min(*budget),
+        ShardEngines::Dfa { max_dfa_bytes } => max_dfa_bytes,
+    };
     let regexes: Vec<String> = patterns
         .iter()
         .map(|&i| specs[i as usize].regex.clone())
         .collect();
     match build_dfa_within(&regexes, max_bytes) {
         Ok(dfa) => {
-            out.push((programs, patterns, kind, dfa));
+            *budget = budget.saturating_sub(dfa.memory_usage());
+            out.push((programs, patterns, kind, Built::Dfa(Box::new(dfa))));
+            Ok(())
+        }
+        Err(_) if matches!(engines, ShardEngines::Auto { .. }) => {
+            out.push(index(patterns));
             Ok(())
         }
         Err(_) if patterns.len() > 1 => {
@@ -799,40 +898,124 @@ fn build_group(
                     .collect();
                 own.sort();
                 own.dedup();
-                build_group(specs, (own, half.to_vec(), kind), max_bytes, out)?;
+                build_group(specs, (own, half.to_vec(), kind), engines, budget, out)?;
             }
             Ok(())
         }
         // One template alone: its automaton as large as the general limit.
         Err(_) => {
-            out.push((programs, patterns, kind, build_dfa(&regexes)?));
+            out.push((
+                programs,
+                patterns,
+                kind,
+                Built::Dfa(Box::new(build_dfa(&regexes)?)),
+            ));
             Ok(())
         }
     }
 }
 
-/// Builds every shard's DFA: the shard tables and the DFA section.
+/// The key of each of an index shard's patterns: among the runs of one to
+/// [`verify::MAX_KEY_TOKENS`] literals that [`verify::Key::fits`] allows,
+/// the one that the fewest of the shard's patterns may use (then the one
+/// of more tokens, more bytes, the first): the rarer the key, the fewer
+/// templates a line that holds it must verify.
+fn key_tokens(specs: &[PatternSpec], patterns: &[u32]) -> Vec<Option<verify::Key>> {
+    let choices: Vec<Vec<(verify::Key, String)>> = patterns
+        .iter()
+        .map(|&p| {
+            let items = &specs[p as usize].info.items;
+            let mut keys = Vec::new();
+            for start in 0..items.len().min(usize::from(u16::MAX)) {
+                for tokens in 1..=verify::MAX_KEY_TOKENS as u8 {
+                    let key = verify::Key {
+                        start: start as u16,
+                        tokens,
+                    };
+                    if key.fits(items) {
+                        let text: Vec<&str> = key
+                            .tokens(items)
+                            .map(|t| std::str::from_utf8(t).unwrap_or_default())
+                            .collect();
+                        keys.push((key, text.join(" ")));
+                    }
+                }
+            }
+            keys
+        })
+        .collect();
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &choices {
+        let mut own: Vec<&str> = c.iter().map(|(_, t)| t.as_str()).collect();
+        own.sort_unstable();
+        own.dedup();
+        for t in own {
+            *uses.entry(t).or_default() += 1;
+        }
+    }
+    choices
+        .iter()
+        .map(|c| {
+            c.iter()
+                .min_by_key(|(k, t)| {
+                    (
+                        uses[t.as_str()],
+                        std::cmp::Reverse(k.tokens),
+                        std::cmp::Reverse(t.len()),
+                        k.start,
+                    )
+                })
+                .map(|(k, _)| *k)
+        })
+        .collect()
+}
+
+/// Builds every shard: the shard tables and the DFA section.
 fn build_shards(
     specs: &[PatternSpec],
-    max_bytes: usize,
+    engines: ShardEngines,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Vec<artifact::Shard>, Vec<u8>), Error> {
-    let mut built = Vec::new();
-    for group in shard_plan(specs) {
-        build_group(specs, group, max_bytes, &mut built)?;
+    let mut done = 0;
+    let mut budget = match engines {
+        ShardEngines::Auto { dfa_budget, .. } => dfa_budget,
+        _ => usize::MAX,
+    };
+    // The budget goes to the groups in catalog order (of their first
+    // template): the sources a catalog lists first (the built-in one,
+    // before a user's) keep their automata when a large catalog is added.
+    // The shards stay in plan order.
+    let mut plan: Vec<_> = shard_plan(specs).into_iter().enumerate().collect();
+    plan.sort_by_key(|(_, g)| g.1.iter().min().copied());
+    let mut built: Vec<(usize, Vec<BuiltShard>)> = Vec::new();
+    for (at, group) in plan {
+        let size = group.1.len();
+        let mut own = Vec::new();
+        build_group(specs, group, engines, &mut budget, &mut own)?;
+        built.push((at, own));
+        done += size;
+        progress(done, specs.len());
     }
+    built.sort_by_key(|(at, _)| *at);
     let mut section = Vec::new();
     let mut shards = Vec::new();
-    for (programs, patterns, kind, dfa) in built {
-        let (bytes, pad) = dfa.to_bytes_little_endian();
-        let off = section.len();
-        section.extend_from_slice(&bytes[pad..]);
-        let len = section.len() - off;
-        section.resize(section.len().div_ceil(8) * 8, 0);
+    for (programs, patterns, kind, engine) in built.into_iter().flat_map(|(_, b)| b) {
+        let engine = match engine {
+            Built::Dfa(dfa) => {
+                let (bytes, pad) = dfa.to_bytes_little_endian();
+                let off = section.len();
+                section.extend_from_slice(&bytes[pad..]);
+                let len = section.len() - off;
+                section.resize(section.len().div_ceil(8) * 8, 0);
+                ShardEngine::Dfa(off as u32, len as u32)
+            }
+            Built::Index(keys) => ShardEngine::Index(keys),
+        };
         shards.push(artifact::Shard {
             programs,
             kind,
             patterns,
-            dfa: (off as u32, len as u32),
+            engine,
         });
     }
     Ok((shards, section))
@@ -840,14 +1023,25 @@ fn build_shards(
 
 /// The whole compilation: catalog -> artifact bytes.
 pub fn compile(catalog: &Catalog) -> Result<(Vec<u8>, CompileReport), Error> {
-    compile_within(catalog, SHARD_MAX_BYTES)
+    compile_with(catalog, ShardEngines::default())
 }
 
-/// [`compile`] with another bound on a shard's automaton (tests split
-/// small catalogs with a small one).
-pub fn compile_within(
+/// [`compile`] with another choice of shard engines (tests split small
+/// catalogs with a small size bound, or index every shard).
+pub fn compile_with(
     catalog: &Catalog,
-    shard_max_bytes: usize,
+    engines: ShardEngines,
+) -> Result<(Vec<u8>, CompileReport), Error> {
+    compile_with_progress(catalog, engines, &mut |_, _| {})
+}
+
+/// [`compile_with`], calling `progress(templates built, templates)` after
+/// each group of templates (for a progress bar: a large group's automaton
+/// takes seconds).
+pub fn compile_with_progress(
+    catalog: &Catalog,
+    engines: ShardEngines,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Vec<u8>, CompileReport), Error> {
     let started = Instant::now();
     if catalog.version != crate::CATALOG_VERSION {
@@ -859,7 +1053,7 @@ pub fn compile_within(
     }
     let specs = patterns(catalog)?;
     let (key_rules, keys) = key_tables(catalog, &sources_of(catalog)?)?;
-    let (shards, section) = build_shards(&specs, shard_max_bytes)?;
+    let (shards, section) = build_shards(&specs, engines, progress)?;
     let tables = Tables {
         entries: catalog.entries.iter().map(entry_info).collect(),
         patterns: specs.into_iter().map(|s| s.info).collect(),
@@ -873,6 +1067,11 @@ pub fn compile_within(
     let report = CompileReport {
         patterns: tables.patterns.len(),
         shards: tables.shards.len(),
+        index_shards: tables
+            .shards
+            .iter()
+            .filter(|s| matches!(s.engine, ShardEngine::Index(_)))
+            .count(),
         dfa_bytes: section.len(),
         artifact_bytes: bytes.len(),
         build_time: started.elapsed(),

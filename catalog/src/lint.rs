@@ -25,7 +25,8 @@ fn artifact_error(e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Every shard's DFA of an artifact, as the runtime loads them.
+/// Every shard's DFA of an artifact, as the runtime loads them (index
+/// shards have none).
 fn load_dfas(bytes: &[u8]) -> Result<Vec<dense::DFA<Vec<u32>>>, Error> {
     let header = artifact::read_header(bytes).map_err(artifact_error)?;
     let tables =
@@ -34,7 +35,10 @@ fn load_dfas(bytes: &[u8]) -> Result<Vec<dense::DFA<Vec<u32>>>, Error> {
     let section = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
     let mut out = Vec::new();
     for shard in &tables.shards {
-        let (off, len) = (shard.dfa.0 as usize, shard.dfa.1 as usize);
+        let artifact::ShardEngine::Dfa(off, len) = shard.engine else {
+            continue;
+        };
+        let (off, len) = (off as usize, len as usize);
         let raw = section
             .get(off..off + len)
             .ok_or_else(|| artifact_error("shard outside the DFA section"))?;

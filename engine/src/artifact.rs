@@ -34,7 +34,9 @@ use crate::codec::{CodecError, Reader, Writer};
 use crate::types::ValueType;
 
 pub const MAGIC: [u8; 8] = *b"LOGREF\0A";
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
+/// An index shard's pattern without a key token.
+const NO_KEY: u16 = u16::MAX;
 /// The regex-automata version whose serialisation format the DFA uses. A
 /// test keeps it equal to the version in Cargo.lock.
 pub const REGEX_AUTOMATA_VERSION: &str = "0.4.19";
@@ -267,10 +269,21 @@ pub struct Shard {
     pub programs: Vec<String>,
     /// When it runs (see [`ShardKind`]).
     pub kind: ShardKind,
-    /// Pattern `i` of this DFA is `patterns[i]` of the tables.
+    /// Pattern `i` of this shard is `patterns[i]` of the tables.
     pub patterns: Vec<u32>,
-    /// Offset (8-aligned, from the start of the DFA section) and length.
-    pub dfa: (u32, u32),
+    /// How the shard finds its templates in a line.
+    pub engine: ShardEngine,
+}
+
+/// How a shard finds which of its templates match a prefix of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShardEngine {
+    /// A dense DFA of the DFA section: offset (8-aligned, from the start of
+    /// the section) and length.
+    Dfa(u32, u32),
+    /// No automaton: a token index and verification (see
+    /// [`crate::verify`]). Per pattern of the shard, its key, if it has one.
+    Index(Vec<Option<crate::verify::Key>>),
 }
 
 /// When a shard's automaton runs (the matcher's step 3).
@@ -527,8 +540,28 @@ impl Tables {
             for &p in &sh.patterns {
                 w.u32(p);
             }
-            w.u32(sh.dfa.0);
-            w.u32(sh.dfa.1);
+            match &sh.engine {
+                ShardEngine::Dfa(off, len) => {
+                    w.u8(0);
+                    w.u32(*off);
+                    w.u32(*len);
+                }
+                ShardEngine::Index(keys) => {
+                    w.u8(1);
+                    for k in keys {
+                        match k {
+                            Some(k) => {
+                                w.u16(k.start);
+                                w.u8(k.tokens);
+                            }
+                            None => {
+                                w.u16(NO_KEY);
+                                w.u8(0);
+                            }
+                        }
+                    }
+                }
+            }
         }
         w.buf
     }
@@ -723,15 +756,40 @@ impl Tables {
                 }
                 list.push(p);
             }
-            let dfa = (r.u32("shard offset")?, r.u32("shard length")?);
-            if dfa.0 % 8 != 0 {
-                return Err(ArtifactError::Layout("shard DFA not 8-aligned"));
-            }
+            let engine = match r.u8("shard engine")? {
+                0 => {
+                    let dfa = (r.u32("shard offset")?, r.u32("shard length")?);
+                    if dfa.0 % 8 != 0 {
+                        return Err(ArtifactError::Layout("shard DFA not 8-aligned"));
+                    }
+                    ShardEngine::Dfa(dfa.0, dfa.1)
+                }
+                1 => {
+                    let mut keys = Vec::with_capacity(list.len());
+                    for &p in &list {
+                        let key = crate::verify::Key {
+                            start: r.u16("shard key start")?,
+                            tokens: r.u8("shard key length")?,
+                        };
+                        if key.start == NO_KEY && key.tokens == 0 {
+                            keys.push(None);
+                        } else if key.fits(&patterns[p as usize].items) {
+                            keys.push(Some(key));
+                        } else {
+                            return Err(ArtifactError::Reference(format!(
+                                "pattern {p}'s key ({key:?}) is not a run of literals between blanks"
+                            )));
+                        }
+                    }
+                    ShardEngine::Index(keys)
+                }
+                _ => return Err(ArtifactError::Reference("unknown shard engine".into())),
+            };
             shards.push(Shard {
                 programs,
                 kind,
                 patterns: list,
-                dfa,
+                engine,
             });
         }
         if owner.iter().any(|o| !o) {

@@ -21,7 +21,7 @@ pub const STEP_BUDGET: usize = 20_000;
 /// One step of a flattened pattern: `Opt(inner)` becomes `OptStart(len)`
 /// then `inner`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Op {
+pub(crate) enum Op {
     Lit(Box<[u8]>),
     Blank,
     Hole(u16, ValueType),
@@ -34,7 +34,7 @@ enum Op {
 /// record path only walks them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Program {
-    ops: Vec<Op>,
+    pub(crate) ops: Vec<Op>,
 }
 
 impl Program {
@@ -63,7 +63,7 @@ fn flatten(items: &[Item], out: &mut Vec<Op>) {
     }
 }
 
-fn is_blank(b: u8) -> bool {
+pub(crate) fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
@@ -74,7 +74,7 @@ fn is_tag_byte(b: u8) -> bool {
 /// `[A-Za-z0-9_./-]+(\[[0-9]+\])?:[ \t]+` at `pos`: the possible ends
 /// (the tag is unambiguous but for how many blanks follow; the longest
 /// run is taken, as the next item never starts with a blank).
-fn any_tag_end(text: &[u8], pos: usize) -> Option<usize> {
+pub(crate) fn any_tag_end(text: &[u8], pos: usize) -> Option<usize> {
     let mut i = pos;
     while i < text.len() && is_tag_byte(text[i]) {
         i += 1;

@@ -9,6 +9,8 @@
 //! - [`syslog`] takes the syslog header off a line;
 //! - [`matcher`] decides which documented message a line is;
 //! - [`extract`] pulls the parameter values out of it;
+//! - [`verify`] stands in for the automata in the shards of a large
+//!   catalog: a token index, then a check of the few candidates;
 //! - [`artifact`] is the file format, validated on load.
 
 pub mod artifact;
@@ -20,6 +22,7 @@ pub mod matcher;
 pub mod probe;
 pub mod syslog;
 pub mod types;
+pub mod verify;
 
 pub use artifact::{ArtifactError, EntryInfo, Tables};
 pub use matcher::{Aligned, Cache, Match, MatchKind, Matcher, ParamValue, Relaxed, SplitFields};

@@ -30,10 +30,13 @@ use regex_automata::dfa::{dense, Automaton};
 use regex_automata::util::primitives::StateID;
 use regex_automata::{Anchored, Input};
 
-use crate::artifact::{self, ArtifactError, EntryInfo, KeyRule, Scope, ShardKind, Tables};
+use crate::artifact::{
+    self, ArtifactError, EntryInfo, KeyRule, Scope, ShardEngine, ShardKind, Tables,
+};
 use crate::extract::{self, Scratch};
 use crate::probe::{self, Phase};
 use crate::syslog::{self, SyslogHeader, WireFormat};
+use crate::verify::{self, TokenIndex};
 
 /// How the entry was identified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +195,7 @@ pub struct Candidate {
 #[derive(Default)]
 pub struct Cache {
     scratch: Scratch,
+    sets: verify::Sets,
     candidates: Vec<Candidate>,
     params: Vec<ParamValue<'static>>,
     ambiguous: Vec<usize>,
@@ -231,13 +235,18 @@ struct LineProgram<'a> {
     name: Option<&'a str>,
     alias: bool,
     known: bool,
-    /// The shards of the program's templates that may not stand alone.
+    /// The shards of the program's templates (those that may stand alone
+    /// included).
     shards: &'a [usize],
 }
 
+/// A shard's way of finding its templates ([`ShardEngine`]).
 enum Dfa {
     Static(dense::DFA<&'static [u32]>),
     Owned(dense::DFA<Vec<u32>>),
+    /// An index shard: its templates without a key (verified for every
+    /// line it runs); the others are in [`Matcher::index`].
+    Index(Vec<u32>),
 }
 
 /// A loaded artifact, ready to match lines. Cheap to share by reference;
@@ -251,6 +260,10 @@ pub struct Matcher {
     programs: ProgramIndex,
     /// The shards of templates that name no program (run for every line).
     any_shards: Vec<usize>,
+    /// The keys of every index shard's templates.
+    index: TokenIndex,
+    /// Each pattern's shard.
+    shard_of_pattern: Vec<u32>,
     /// Whether a line from a program no template names must run the
     /// program shards too: only when one of them holds a template that may
     /// stand alone (an artifact that did not sort them into the shard of
@@ -298,7 +311,10 @@ impl Matcher {
         let section = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
         let mut dfas = Vec::with_capacity(tables.shards.len());
         for shard in &tables.shards {
-            let dfa_bytes = shard_bytes(section, shard)?;
+            let Some(dfa_bytes) = shard_bytes(section, shard)? else {
+                dfas.push(Dfa::Index(keyless(shard)));
+                continue;
+            };
             // Copy into u32-aligned storage: the caller's buffer has no
             // alignment guarantee.
             let mut words = vec![0u32; dfa_bytes.len().div_ceil(4)];
@@ -338,7 +354,10 @@ impl Matcher {
         let section: &'static [u8] = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
         let mut dfas = Vec::with_capacity(tables.shards.len());
         for shard in &tables.shards {
-            let dfa_bytes = shard_bytes(section, shard)?;
+            let Some(dfa_bytes) = shard_bytes(section, shard)? else {
+                dfas.push(Dfa::Index(keyless(shard)));
+                continue;
+            };
             if (dfa_bytes.as_ptr() as usize) % 8 != 0 {
                 return Err(ArtifactError::Layout("embedded DFA not aligned"));
             }
@@ -361,6 +380,7 @@ impl Matcher {
             let npat = match dfa {
                 Dfa::Static(d) => d.pattern_len(),
                 Dfa::Owned(d) => d.pattern_len(),
+                Dfa::Index(_) => shard.patterns.len(),
             };
             if npat != shard.patterns.len() {
                 return Err(ArtifactError::Reference(format!(
@@ -374,11 +394,10 @@ impl Matcher {
         let mut shard_of_program: Vec<(String, usize)> = Vec::new();
         let mut any_shards = Vec::new();
         for (i, shard) in tables.shards.iter().enumerate() {
-            if shard.kind != ShardKind::Lines {
-                continue;
-            }
-            if shard.programs.is_empty() {
-                any_shards.push(i);
+            match shard.kind {
+                ShardKind::KeyOnly => continue,
+                ShardKind::Lines if shard.programs.is_empty() => any_shards.push(i),
+                _ => {}
             }
             shard_of_program.extend(shard.programs.iter().map(|p| (p.clone(), i)));
         }
@@ -401,6 +420,12 @@ impl Matcher {
                 _ => Ok(None),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut shard_of_pattern = vec![0u32; tables.patterns.len()];
+        for (i, shard) in tables.shards.iter().enumerate() {
+            for &p in &shard.patterns {
+                shard_of_pattern[p as usize] = i as u32;
+            }
+        }
         let mut shards_of = vec![Vec::new(); tables.entries.len()];
         for (i, shard) in tables.shards.iter().enumerate() {
             for &p in &shard.patterns {
@@ -448,6 +473,8 @@ impl Matcher {
             dfas,
             programs,
             any_shards,
+            index: token_index(&tables),
+            shard_of_pattern,
             unknown_runs_program_shards,
             extractors,
             tables,
@@ -607,7 +634,7 @@ impl Matcher {
         let entry = *self.key_ids[rule].get(id)?;
         let text_start = syslog::skip_blanks(line.as_bytes(), end);
         let mut params = emptied(std::mem::take(&mut cache.params));
-        self.template_params(line, text_start, entry, &mut params, &mut cache.scratch);
+        self.template_params(line, text_start, entry, &mut params, cache);
         Some(key_match(entry, params, h, cache))
     }
 
@@ -619,14 +646,19 @@ impl Matcher {
         text_start: usize,
         entry: usize,
         params: &mut Vec<ParamValue<'l>>,
-        scratch: &mut Scratch,
+        cache: &mut Cache,
     ) {
         let text = line.get(text_start..).unwrap_or("");
-        let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry) else {
+        let Some((pat, end, _)) = self.best_end_for_entry(text.as_bytes(), entry, &mut cache.sets)
+        else {
             return;
         };
-        let Some(values) = extract::extract(&self.extractors[pat], text.as_bytes(), end, scratch)
-        else {
+        let Some(values) = extract::extract(
+            &self.extractors[pat],
+            text.as_bytes(),
+            end,
+            &mut cache.scratch,
+        ) else {
             return;
         };
         for &(ni, a, b) in values {
@@ -678,7 +710,7 @@ impl Matcher {
             }
             cache.pairs = emptied(pairs);
         }
-        self.template_params(line, text_start, entry, &mut params, &mut cache.scratch);
+        self.template_params(line, text_start, entry, &mut params, cache);
         Some(key_match(entry, params, h, cache))
     }
 
@@ -748,7 +780,12 @@ impl Matcher {
 
     /// The best (pattern, end, kind) among `entry`'s own patterns, scopes
     /// ignored (the key already decided the entry).
-    fn best_end_for_entry(&self, text: &[u8], entry: usize) -> Option<(usize, usize, MatchKind)> {
+    fn best_end_for_entry(
+        &self,
+        text: &[u8],
+        entry: usize,
+        sets: &mut verify::Sets,
+    ) -> Option<(usize, usize, MatchKind)> {
         let mut best: Option<(usize, usize, MatchKind)> = None;
         let mut f = |pat: usize, end: usize| {
             if self.tables.patterns[pat].entry as usize != entry {
@@ -767,20 +804,34 @@ impl Matcher {
                 best = Some((pat, end, kind));
             }
         };
+        sets.new_text();
         // Only the shards that hold the entry's patterns (in shard order).
         for &i in self.shards_of.get(entry).map_or(&[][..], Vec::as_slice) {
-            self.run_shard(i, text, &mut f);
+            self.run_shard(i, text, sets, &mut f);
         }
         best
     }
 
-    /// Runs shard `i`'s DFA over `text`: `f(pattern, end)` per match.
-    fn run_shard(&self, i: usize, text: &[u8], f: &mut impl FnMut(usize, usize)) {
+    /// Runs shard `i` over `text`: `f(pattern, end)` per match (a DFA
+    /// reports every end of a pattern's matches, an index shard only the
+    /// best; the callers keep the best of each pattern either way).
+    fn run_shard(
+        &self,
+        i: usize,
+        text: &[u8],
+        sets: &mut verify::Sets,
+        f: &mut impl FnMut(usize, usize),
+    ) {
         let global = &self.tables.shards[i].patterns;
         let g = |pat: usize, end: usize| f(global[pat] as usize, end);
         match &self.dfas[i] {
             Dfa::Static(d) => run_dfa(d, text, g),
             Dfa::Owned(d) => run_dfa(d, text, g),
+            Dfa::Index(_) => {
+                sets.running.clear();
+                sets.running.push(i);
+                self.run_index_shards(text, sets, f);
+            }
         }
     }
 
@@ -797,7 +848,8 @@ impl Matcher {
     ) -> Vec<Candidate> {
         let resolved = self.resolve(program.or_else(|| leading_tag_program(text)));
         let mut cands = Vec::new();
-        self.candidates_into(text, resolved, pid, &mut cands);
+        let mut sets = verify::Sets::default();
+        self.candidates_into(text, resolved, pid, &mut cands, &mut sets);
         cands.sort_by(rank);
         cands
     }
@@ -810,8 +862,10 @@ impl Matcher {
         line: LineProgram<'_>,
         pid: Option<&str>,
         per_pattern: &mut Vec<Candidate>,
+        sets: &mut verify::Sets,
     ) {
         per_pattern.clear();
+        sets.new_text();
         // A line from a program no template names: the templates that
         // name a program can only match it relaxed (`no-program`), so a
         // strict match among those without a program beats them all and
@@ -820,7 +874,7 @@ impl Matcher {
         let any_first = !line.known;
         if any_first {
             for &a in &self.any_shards {
-                self.run_shard(a, text, &mut |pat, end| {
+                self.run_shard(a, text, sets, &mut |pat, end| {
                     add_candidate(&self.tables, text, per_pattern, pat, end)
                 });
             }
@@ -835,26 +889,71 @@ impl Matcher {
         // Then, in shard order, the shards run for every line and a known
         // program's own; a line from another program runs the program
         // shards only if one of them holds a template that may stand alone
-        // (their other templates need their program).
+        // (their other templates need their program). The templates that
+        // may stand alone run for a line from no program the catalog
+        // knows; for a line from a known program, only its own (another
+        // program's could not win: "names another program").
         let done = per_pattern.len();
         for i in 0..self.dfas.len() {
             let shard = &self.tables.shards[i];
             let run = match shard.kind {
                 ShardKind::KeyOnly => false,
-                ShardKind::StandAlone => true,
+                ShardKind::StandAlone => !line.known || line.shards.contains(&i),
                 // Templates without a program: run first above, or now.
                 ShardKind::Lines if shard.programs.is_empty() => !any_first,
                 ShardKind::Lines => {
                     line.shards.contains(&i) || (!line.known && self.unknown_runs_program_shards)
                 }
             };
-            if run {
-                self.run_shard(i, text, &mut |pat, end| {
+            match (run, &self.dfas[i]) {
+                (false, _) => {}
+                // The index shards together, below: one pass over what the
+                // index found.
+                (true, Dfa::Index(_)) => sets.running.push(i),
+                (true, _) => self.run_shard(i, text, sets, &mut |pat, end| {
                     add_candidate(&self.tables, text, per_pattern, pat, end)
-                });
+                }),
             }
         }
+        if !sets.running.is_empty() {
+            self.run_index_shards(text, sets, &mut |pat, end| {
+                add_candidate(&self.tables, text, per_pattern, pat, end)
+            });
+        }
         self.annotate(per_pattern, line, pid, done);
+    }
+
+    /// Runs the index shards listed in `sets.running` (ascending), then
+    /// empties the list: the templates the index found for `text` that are
+    /// theirs, then their templates without a key; `f(pattern, end)` per
+    /// match, as [`Matcher::run_shard`].
+    fn run_index_shards(
+        &self,
+        text: &[u8],
+        sets: &mut verify::Sets,
+        f: &mut impl FnMut(usize, usize),
+    ) {
+        self.index.look_up(text, sets);
+        let found = std::mem::take(&mut sets.found);
+        let running = std::mem::take(&mut sets.running);
+        let mine = found.iter().filter(|&&p| {
+            running
+                .binary_search(&(self.shard_of_pattern[p as usize] as usize))
+                .is_ok()
+        });
+        let keyless = running.iter().flat_map(|&i| match &self.dfas[i] {
+            Dfa::Index(keyless) => keyless.as_slice(),
+            _ => &[],
+        });
+        for &p in mine.chain(keyless) {
+            let ex = &self.extractors[p as usize];
+            if let Some(end) = verify::best_end(ex, text, sets, is_boundary) {
+                f(p as usize, end);
+            }
+        }
+        sets.found = found;
+        sets.running = running;
+        sets.running.clear();
     }
 
     /// Sets what each candidate from `from` on relaxed, and why it may not
@@ -1002,7 +1101,7 @@ impl Matcher {
             None => self.resolve(leading_tag_program(bytes)),
         };
         let mut cands = std::mem::take(&mut cache.candidates);
-        self.candidates_into(bytes, resolved, h.pid, &mut cands);
+        self.candidates_into(bytes, resolved, h.pid, &mut cands, &mut cache.sets);
         let (winner, ambiguous) = pick(&cands, std::mem::take(&mut cache.ambiguous));
         cache.candidates = cands;
         probe::mark(Phase::Dfa);
@@ -1205,7 +1304,8 @@ impl ProgramIndex {
 
 /// The order of candidates, best first: allowed before noted, strict before
 /// relaxed (the mildest relaxation first), exact before prefix, more
-/// literal text, catalog order, the longer match.
+/// literal text, catalog order, the longer match, then the pattern's own
+/// order (so that the order in which shards report never matters).
 fn rank(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     a.note
         .is_some()
@@ -1215,6 +1315,7 @@ fn rank(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
         .then(b.weight.cmp(&a.weight))
         .then(a.entry.cmp(&b.entry))
         .then(b.end.cmp(&a.end))
+        .then(a.pattern.cmp(&b.pattern))
 }
 
 /// The winner among `cands` (the first best by [`rank`] without a note)
@@ -1344,12 +1445,49 @@ impl PatternDfas {
     }
 }
 
-/// A shard's DFA bytes inside the DFA section.
-fn shard_bytes<'a>(section: &'a [u8], shard: &artifact::Shard) -> Result<&'a [u8], ArtifactError> {
-    let (off, len) = (shard.dfa.0 as usize, shard.dfa.1 as usize);
+/// A shard's DFA bytes inside the DFA section (`None`: an index shard).
+fn shard_bytes<'a>(
+    section: &'a [u8],
+    shard: &artifact::Shard,
+) -> Result<Option<&'a [u8]>, ArtifactError> {
+    let ShardEngine::Dfa(off, len) = shard.engine else {
+        return Ok(None);
+    };
+    let (off, len) = (off as usize, len as usize);
     section
         .get(off..off.saturating_add(len))
+        .map(Some)
         .ok_or(ArtifactError::Layout("shard DFA outside the DFA section"))
+}
+
+/// The keys of every index shard's templates (validated when the tables
+/// were decoded), in one index.
+fn token_index(tables: &Tables) -> TokenIndex {
+    let keys = tables.shards.iter().flat_map(|shard| {
+        let keys: &[Option<verify::Key>] = match &shard.engine {
+            ShardEngine::Index(keys) => keys,
+            ShardEngine::Dfa(..) => &[],
+        };
+        shard.patterns.iter().zip(keys).filter_map(|(&p, k)| {
+            let items = &tables.patterns[p as usize].items;
+            k.map(|k| (k.tokens(items), p))
+        })
+    });
+    TokenIndex::new(keys)
+}
+
+/// An index shard's templates without a key.
+fn keyless(shard: &artifact::Shard) -> Vec<u32> {
+    match &shard.engine {
+        ShardEngine::Index(keys) => shard
+            .patterns
+            .iter()
+            .zip(keys)
+            .filter(|(_, k)| k.is_none())
+            .map(|(&p, _)| p)
+            .collect(),
+        ShardEngine::Dfa(..) => Vec::new(),
+    }
 }
 
 fn words_as_bytes(words: &[u32]) -> &[u8] {
@@ -1406,7 +1544,7 @@ fn end_kind(text: &[u8], end: usize) -> Option<MatchKind> {
 
 /// A match may end before the end of the message only between two tokens:
 /// not inside a word.
-fn is_boundary(text: &[u8], end: usize) -> bool {
+pub fn is_boundary(text: &[u8], end: usize) -> bool {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     match (end.checked_sub(1).and_then(|i| text.get(i)), text.get(end)) {
         (Some(&a), Some(&b)) => !(word(a) && word(b)),

@@ -170,6 +170,94 @@ impl ValueType {
         }
     }
 
+    /// Calls `f(len)` for every `len`, ascending, such that `rest[..len]`
+    /// is a value of this type ([`ValueType::accepts`]): the ends a value
+    /// starting at `rest` may have, as the DFA's expression allows them.
+    ///
+    /// Why not `accepts` on every prefix: that is quadratic in the token's
+    /// length, and a hostile line may hold a token of kilobytes. Each type
+    /// here is one scan: the unbounded ones are a first byte and then a run
+    /// of allowed bytes (whose every end is a value), the addresses are at
+    /// most [`ValueType::MAX_ADDRESS_LEN`] bytes long. A test checks the
+    /// scan against `accepts` on every prefix.
+    pub fn ends(self, rest: &[u8], mut f: impl FnMut(usize)) {
+        let blank = |b: u8| b == b' ' || b == b'\t';
+        let nl = |b: u8| b == b'\r' || b == b'\n';
+        // The end of the run of bytes `ok` allows, from `from`.
+        let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
+            from + rest
+                .get(from..)
+                .map_or(0, |r| r.iter().take_while(|&&b| ok(b)).count())
+        };
+        // Every end from `from` to `to`, both included.
+        let mut all = |from: usize, to: usize| (from..=to).for_each(&mut f);
+        let sign = usize::from(matches!(rest.first(), Some(b'+' | b'-')));
+        match self {
+            ValueType::Any => all(0, run(0, &|b| !nl(b))),
+            ValueType::Text => {
+                if rest.first().is_some_and(|&b| !blank(b) && !nl(b)) {
+                    let stop = run(0, &|b| !nl(b));
+                    (1..=stop).filter(|&e| !blank(rest[e - 1])).for_each(f);
+                }
+            }
+            ValueType::String => {
+                let stop = run(0, &|b| !blank(b) && !nl(b));
+                if stop > 0 {
+                    all(1, stop);
+                }
+            }
+            ValueType::Hex => {
+                let stop = run(0, &|b| b.is_ascii_hexdigit());
+                if stop > 0 {
+                    all(1, stop);
+                }
+            }
+            ValueType::Int | ValueType::Number => {
+                let whole = run(sign, &|b| b.is_ascii_digit());
+                if whole > sign {
+                    all(sign + 1, whole);
+                    if self == ValueType::Number && rest.get(whole) == Some(&b'.') {
+                        let frac = run(whole + 1, &|b| b.is_ascii_digit());
+                        if frac > whole + 1 {
+                            all(whole + 2, frac);
+                        }
+                    }
+                }
+            }
+            ValueType::Ifname => {
+                if rest.first().is_some_and(u8::is_ascii_alphabetic) {
+                    let ok = |b: u8| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'/' | b'-')
+                    };
+                    all(1, run(1, &ok));
+                }
+            }
+            ValueType::Version => {
+                let v = usize::from(matches!(rest.first(), Some(b'v' | b'V')));
+                if rest.get(v).is_some_and(u8::is_ascii_digit) {
+                    let ok = |b: u8| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'~' | b'-')
+                    };
+                    all(v + 1, run(v + 1, &ok));
+                }
+            }
+            ValueType::Ipv4
+            | ValueType::Ipv4Prefix
+            | ValueType::Ipv6
+            | ValueType::Ipv6Prefix
+            | ValueType::Mac
+            | ValueType::Ip => {
+                let ok = |b: u8| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/' | b'-');
+                let stop = run(0, &ok).min(ValueType::MAX_ADDRESS_LEN);
+                (1..=stop).filter(|&e| self.accepts(&rest[..e])).for_each(f);
+            }
+        }
+    }
+
+    /// The longest value of an address type (an IPv6 prefix: 39 bytes of
+    /// address, `/` and three digits).
+    pub const MAX_ADDRESS_LEN: usize = 43;
+
     /// Whether a value of this type may contain blanks.
     pub fn spans_blanks(self) -> bool {
         matches!(self, ValueType::Text | ValueType::Any)
@@ -222,6 +310,57 @@ fn is_ipv6(v: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::ValueType::*;
+
+    /// `ends` reports exactly the prefixes `accepts` takes, on strings
+    /// built from the bytes that matter to some type (every string of up to
+    /// four of them, and longer ones from a fixed generator).
+    #[test]
+    fn ends_are_the_accepted_prefixes() {
+        let alphabet = b"09aFgv.:/-+ \t\nx";
+        let mut cases: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=4 {
+            let mut n = 1usize;
+            for _ in 0..len {
+                n *= alphabet.len();
+            }
+            for mut k in 0..n {
+                let mut v = Vec::with_capacity(len);
+                for _ in 0..len {
+                    v.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                cases.push(v);
+            }
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let len = (seed % 48) as usize;
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                v.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            cases.push(v);
+        }
+        cases.push(b"2001:db8::1/64 x".to_vec());
+        cases.push(b"192.168.100.254/24".to_vec());
+        cases.push(b"00:11:22:aa:bb:cc-".to_vec());
+        for ty in super::ValueType::ALL {
+            for v in &cases {
+                let mut got = Vec::new();
+                ty.ends(v, |e| got.push(e));
+                let want: Vec<usize> = (0..=v.len()).filter(|&e| ty.accepts(&v[..e])).collect();
+                assert_eq!(
+                    got,
+                    want,
+                    "{ty:?} on {:?}",
+                    std::string::String::from_utf8_lossy(v)
+                );
+            }
+        }
+    }
 
     #[test]
     fn accepts_what_the_wire_sends() {

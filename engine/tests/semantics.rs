@@ -617,7 +617,13 @@ fn a_group_too_large_for_one_automaton_is_split_and_matches_the_same() {
         .collect();
     let catalog = catalog_of(entries, json!({}));
     let (whole, _) = compile::compile(&catalog).unwrap();
-    let (split, _) = compile::compile_within(&catalog, 4 << 10).unwrap();
+    let (split, _) = compile::compile_with(
+        &catalog,
+        compile::ShardEngines::Dfa {
+            max_dfa_bytes: 4 << 10,
+        },
+    )
+    .unwrap();
     let (whole, split) = (
         Matcher::from_bytes(&whole).unwrap(),
         Matcher::from_bytes(&split).unwrap(),

@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use logref_catalog::compile;
-
 /// What `logref compile` was asked for.
 pub struct CompileArgs {
     pub dir: PathBuf,
@@ -13,6 +11,7 @@ pub struct CompileArgs {
     /// User catalogs to merge in.
     pub catalogs: Vec<PathBuf>,
     pub no_builtin: bool,
+    pub shards: logref::shards::Shards,
 }
 
 pub fn compile(args: CompileArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -22,6 +21,7 @@ pub fn compile(args: CompileArgs) -> Result<ExitCode, Box<dyn std::error::Error>
         fraction,
         catalogs,
         no_builtin,
+        shards,
     } = args;
     let mut catalog = if no_builtin {
         logref_catalog::Catalog {
@@ -63,14 +63,34 @@ pub fn compile(args: CompileArgs) -> Result<ExitCode, Box<dyn std::error::Error>
         catalog.entries.len(),
         dir.join("catalog.json").display()
     );
-    let (bytes, report) = compile::compile(&catalog)?;
+    let (bytes, report) = logref::shards::compile(&catalog, shards)?;
     let states = logref_catalog::lint::state_count(&bytes)?;
     std::fs::write(&out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("patterns       {}", report.patterns);
     println!(
-        "shards         {} automata (no program; templates that may stand alone; a program with 16 templates or more; the smaller ones; key-only)",
-        report.shards
+        "shards         {} ({} automata, {} token indexes)",
+        report.shards,
+        report.shards - report.index_shards,
+        report.index_shards
     );
+    let tables = logref_engine::Matcher::from_bytes(&bytes)?;
+    for (i, sh) in tables.tables().shards.iter().enumerate() {
+        let engine = match &sh.engine {
+            logref_engine::artifact::ShardEngine::Dfa(_, len) => {
+                format!("automaton {:.2} MiB", f64::from(*len) / (1 << 20) as f64)
+            }
+            logref_engine::artifact::ShardEngine::Index(keys) => format!(
+                "token index, {} of them without a key",
+                keys.iter().filter(|k| k.is_none()).count()
+            ),
+        };
+        println!(
+            "  shard {i:<3}   {:?}, {} programs, {} templates: {engine}",
+            sh.kind,
+            sh.programs.len(),
+            sh.patterns.len()
+        );
+    }
     println!("DFA states     {states}");
     println!(
         "DFA size       {:.2} MiB",

@@ -12,8 +12,10 @@ pub mod fixtures;
 #[cfg(feature = "hyperscan")]
 pub mod hyperscan;
 pub mod input;
+pub mod large;
 pub mod peers;
 pub mod score;
+pub mod shards;
 pub mod syslog_ng_cmd;
 #[cfg(feature = "full")]
 pub mod vector_cmd;

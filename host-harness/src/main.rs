@@ -37,7 +37,7 @@ enum Command {
     /// Build, list and show the catalog of documented messages.
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCommand),
-    /// Compile catalog.json into the artifact (one DFA plus tables) and print its size.
+    /// Compile catalog.json into the artifact (automata or token indexes, plus tables) and print its size.
     Compile {
         /// The catalog directory (holds catalog.json).
         #[arg(long = "catalog-dir", alias = "dir", value_name = "DIR", default_value_os_t = logref_catalog::default_dir())]
@@ -54,6 +54,9 @@ enum Command {
         /// Leave the built-in catalog out: compile only the --catalog files.
         #[arg(long, requires = "catalogs")]
         no_builtin: bool,
+        /// How shards find their templates: an automaton for groups of up to 256 templates and a token index for larger ones (auto), automata only (dfa), or token indexes only (index).
+        #[arg(long, value_enum, default_value_t = logref::shards::Shards::Auto)]
+        shards: logref::shards::Shards,
     },
     /// List every pair of templates that can match the same message, with a witness (exact, from the DFA).
     Lint {
@@ -316,18 +319,8 @@ enum FixturesCommand {
         #[arg(long, default_value_os_t = logref::repo_root().join("fixtures").join("generated").join("corpus.jsonl"))]
         out: std::path::PathBuf,
     },
-    /// A synthetic catalog of N templates and its lines, for measuring scale: compiles it alone and reports size, build time and how the lines are identified.
-    Large {
-        /// How many templates.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-        templates: u32,
-        /// Seed of the words, placeholders and values drawn (the same seed, the same catalog).
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Where to write large-N.yaml and large-N.jsonl.
-        #[arg(long, default_value = ".")]
-        out: std::path::PathBuf,
-    },
+    /// A synthetic catalog of N templates shaped like the shipped ones, and its lines: compiles it with the built-in catalog and reports size, build and load time, exactness and throughput.
+    Large(logref::large::LargeArgs),
 }
 
 /// A count of at least one.
@@ -359,21 +352,19 @@ fn main() -> ExitCode {
             fraction,
             catalogs,
             no_builtin,
+            shards,
         } => compile_cmd::compile(compile_cmd::CompileArgs {
             dir,
             out,
             fraction,
             catalogs,
             no_builtin,
+            shards,
         }),
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
         Command::Lint { write, check } => compile_cmd::lint(write, check),
         Command::Fixtures(FixturesCommand::Generate { seed, out }) => fixtures_generate(seed, out),
-        Command::Fixtures(FixturesCommand::Large {
-            templates,
-            seed,
-            out,
-        }) => fixtures::large(templates as usize, seed, &out)
+        Command::Fixtures(FixturesCommand::Large(args)) => logref::large::run(&args)
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| format!("{e:#}").into()),
         #[cfg(feature = "full")]

@@ -288,7 +288,15 @@ fn explain_reads_as_text_with_the_vendors_words() {
 fn a_large_synthetic_catalog_is_generated_compiled_and_measured() {
     let dir = std::env::temp_dir().join(format!("logref-large-{}", std::process::id()));
     let out = logref()
-        .args(["fixtures", "large", "--templates", "60", "--out"])
+        .args([
+            "fixtures",
+            "large",
+            "--templates",
+            "60",
+            "--seconds",
+            "0.05",
+            "--out",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -308,11 +316,13 @@ fn a_large_synthetic_catalog_is_generated_compiled_and_measured() {
     assert!(text.contains("shards"), "{text}");
     let yaml = std::fs::read_to_string(dir.join("large-60.yaml")).unwrap();
     assert_eq!(yaml.matches("  - key: ").count(), 60);
-    assert_eq!(
-        yaml.matches("<*>").count(),
-        15,
-        "every fourth has a wildcard"
-    );
+    let wild = yaml
+        .lines()
+        .filter(|l| l.contains("template:") && l.contains("<*>"))
+        .count();
+    // Every fourth gets one; a shape may have its own.
+    assert!(wild >= 15, "{wild} templates with a wildcard");
+    assert!(text.contains("throughput"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

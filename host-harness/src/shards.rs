@@ -1,0 +1,48 @@
+//! `--shards`: how a compiled artifact's shards find their templates, and
+//! a compilation with a progress bar (a large catalog's automata take
+//! seconds to build).
+
+use logref_catalog::compile::{self, CompileReport, ShardEngines};
+
+/// How the compiled shards find their templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shards {
+    /// An automaton for groups of up to 256 templates, a token index for larger ones.
+    Auto,
+    /// Automata only (a group too large for one is split).
+    Dfa,
+    /// Token indexes only: no automaton.
+    Index,
+}
+
+impl Shards {
+    pub fn engines(self) -> ShardEngines {
+        match self {
+            Shards::Auto => ShardEngines::default(),
+            Shards::Dfa => ShardEngines::Dfa {
+                max_dfa_bytes: compile::SHARD_MAX_BYTES,
+            },
+            Shards::Index => ShardEngines::Index,
+        }
+    }
+}
+
+/// Compiles `catalog`, drawing a progress bar on a terminal.
+pub fn compile(
+    catalog: &logref_catalog::Catalog,
+    shards: Shards,
+) -> Result<(Vec<u8>, CompileReport), logref_catalog::Error> {
+    let bar = indicatif::ProgressBar::new(catalog.entries.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "compiling {bar:40} {pos}/{len} templates {elapsed}",
+        )
+        .expect("a valid template"),
+    );
+    let out = compile::compile_with_progress(catalog, shards.engines(), &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    out
+}
