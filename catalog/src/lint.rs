@@ -175,7 +175,15 @@ pub fn overlaps(artifact: &[u8]) -> Result<Vec<Overlap>, Error> {
         .iter()
         .map(|p| crate::compile::regex_for(&p.items))
         .collect();
-    let dfa = crate::compile::build_dfa(&regexes)?;
+    let dfa = crate::compile::build_dfa(&regexes).map_err(|e| Error::Compile {
+        key: "(lint)".into(),
+        message: format!(
+            "the {} patterns do not fit one automaton ({e}): lint decides overlaps \
+             exactly only from one automaton of all the patterns, so it cannot say \
+             which of them overlap; lint the catalog in parts (by program or source)",
+            regexes.len()
+        ),
+    })?;
     let mut seen: BTreeMap<(usize, usize), Vec<u8>> = BTreeMap::new();
     walk(&dfa, |pats, witness| {
         let mut entries: Vec<usize> = pats

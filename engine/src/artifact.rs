@@ -1,5 +1,6 @@
-//! The compiled artifact: one file holding the DFAs and the tables needed to
-//! name the matched entry and pull out its parameters.
+//! The compiled artifact: one file holding the shards (automata or token
+//! indexes) and the tables needed to name the matched entry and pull out
+//! its parameters.
 //!
 //! ```text
 //! offset  size  field
@@ -13,15 +14,18 @@
 //! 56      4+4   DFA section offset (8-aligned), length
 //! 64      ...   tables, padding, DFA section
 //! ```
-//! The DFA section holds one little-endian dense DFA per shard, each at an
-//! 8-aligned offset that the tables' [`Shard`] gives. The templates are
-//! sharded by the program they name: a line from a program the catalog
-//! knows only runs that program's shard and the shard of templates that
-//! name no program, and many small automata are smaller than one that
-//! holds them all (no product states between unrelated templates, fewer
-//! byte classes each).
+//! The templates are sharded by the program they name: a line from a
+//! program the catalog knows only runs that program's shards and the shard
+//! of templates that name no program, and many small automata are smaller
+//! than one that holds them all (no product states between unrelated
+//! templates, fewer byte classes each). A shard is either an automaton, a
+//! little-endian dense DFA in the DFA section at the 8-aligned offset its
+//! [`ShardEngine::Dfa`] gives, or a token index ([`ShardEngine::Index`]:
+//! each template's key, in the tables; see [`crate::verify`]), which a
+//! large catalog uses where automata would not fit.
 //! Everything is validated on load: the header, the checksum, the bounds and
-//! cross-references of every table, and the DFA itself (`DFA::from_bytes`).
+//! cross-references of every table (an index shard's keys included), and
+//! each DFA itself (`DFA::from_bytes`).
 //! Only the artifact embedded at build time skips the DFA's own validation,
 //! through the `unsafe` `Matcher::from_embedded`: its build script ran the
 //! full validation on exactly those bytes. A checksum proves no validity

@@ -1,10 +1,10 @@
 //! The runtime half of logref.
 //!
 //! This crate is what goes into the `.wasm`: it loads a compiled artifact
-//! (one dense DFA plus tables, written by `logref-catalog`) and matches log
-//! lines against it. It deliberately has no regex *compiler* in it, so the
-//! plugin stays small and starts fast; everything costly happens at build
-//! time in `logref-catalog`.
+//! (dense DFAs or token indexes, plus tables, written by `logref-catalog`)
+//! and matches log lines against it. It deliberately has no regex
+//! *compiler* in it, so the plugin stays small and starts fast; everything
+//! costly happens at build time in `logref-catalog`.
 //!
 //! - [`syslog`] takes the syslog header off a line;
 //! - [`matcher`] decides which documented message a line is;

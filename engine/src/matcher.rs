@@ -7,13 +7,15 @@
 //!    message (`TAG: text`) or the RFC 5424 MSGID, or the capture of an id
 //!    pattern anywhere in the line. The rules are data ([`KeyRule`]); this
 //!    module names no vendor.
-//! 3. Otherwise the DFA shards run over the message, anchored at its
-//!    start, reporting every template that matches a prefix of it: the two
-//!    shards run for every line (templates without a program, and those
-//!    that name one but may stand alone), and the shard of the line's
-//!    program (after the catalog's aliases) when the catalog knows it. A
-//!    line from another program needs no program shard: their templates
-//!    could not identify it. A template matches *exactly* when it spans the
+//! 3. Otherwise the shards run over the message, anchored at its start,
+//!    reporting every template that matches a prefix of it (an automaton
+//!    in one pass, a token index by verifying the templates whose key the
+//!    message holds, [`crate::verify`]; the two report the same): for a
+//!    line from a program the catalog knows (after its aliases), that
+//!    program's shards and the shard of templates without a program; for
+//!    any other line, that shard and the shards of templates that may stand
+//!    alone. A line from another program needs no program shard: their
+//!    templates could not identify it. A template matches *exactly* when it spans the
 //!    whole message, or as a *prefix* when the message goes on after a
 //!    token boundary. Strict beats relaxed (the mildest relaxation first:
 //!    [`Relaxed`]), exact beats prefix, then more literal text beats less; a

@@ -200,6 +200,8 @@ fn token_hashes(text: &[u8], hashes: &mut Vec<u64>) {
 #[derive(Debug, Default)]
 pub struct Sets {
     free: Vec<Vec<u64>>,
+    /// The most words a set has needed.
+    max_words: usize,
     /// The current text's token hashes and the templates its keys name
     /// ([`TokenIndex::look_up`]), shared by the index shards one text runs.
     hashes: Vec<u64>,
@@ -218,14 +220,27 @@ impl Sets {
     }
 
     /// An empty set of positions `0..=n`.
+    ///
+    /// Every set kept has room for the longest text seen so far, so that
+    /// which set a later text gets never makes it allocate.
     fn take(&mut self, n: usize) -> Vec<u64> {
+        let words = n / 64 + 1;
+        if words > self.max_words {
+            self.max_words = words;
+            for s in &mut self.free {
+                s.reserve(words);
+            }
+        }
         let mut s = self.free.pop().unwrap_or_default();
         s.clear();
-        s.resize(n / 64 + 1, 0);
+        s.reserve(self.max_words);
+        s.resize(words, 0);
         s
     }
 
-    fn give(&mut self, s: Vec<u64>) {
+    fn give(&mut self, mut s: Vec<u64>) {
+        s.clear();
+        s.reserve(self.max_words);
         self.free.push(s);
     }
 }

@@ -235,10 +235,18 @@ pub fn explain(
     })
 }
 
-pub fn lint(write: bool, check: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
+pub fn lint(
+    write: bool,
+    check: bool,
+    artifact: Option<PathBuf>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
-    eprintln!("walking the reachable states of the default artifact's DFA ...");
-    let overlaps = logref_catalog::lint::overlaps(logref_default_artifact::bytes())?;
+    let bytes = match &artifact {
+        Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        None => logref_default_artifact::bytes().to_vec(),
+    };
+    eprintln!("walking the reachable states of one automaton of all the artifact's patterns ...");
+    let overlaps = logref_catalog::lint::overlaps(&bytes)?;
     let report = logref_catalog::lint::report(&overlaps);
     let path = logref_catalog::default_dir().join("lint.txt");
     let ambiguous = overlaps.iter().filter(|o| o.ambiguous).count();

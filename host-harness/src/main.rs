@@ -66,6 +66,9 @@ enum Command {
         /// Exit 1 if catalog/lint.txt differs from a fresh report.
         #[arg(long)]
         check: bool,
+        /// Lint this artifact (your `logref compile` output) instead of the default one; prints the report.
+        #[arg(long, conflicts_with_all = ["write", "check"])]
+        artifact: Option<std::path::PathBuf>,
     },
     /// Enrich log lines (or NDJSON records) from files or stdin, one JSON record per line on stdout.
     Enrich {
@@ -362,7 +365,11 @@ fn main() -> ExitCode {
             shards,
         }),
         Command::Explain { line, artifact } => compile_cmd::explain(&line, artifact),
-        Command::Lint { write, check } => compile_cmd::lint(write, check),
+        Command::Lint {
+            write,
+            check,
+            artifact,
+        } => compile_cmd::lint(write, check, artifact),
         Command::Fixtures(FixturesCommand::Generate { seed, out }) => fixtures_generate(seed, out),
         Command::Fixtures(FixturesCommand::Large(args)) => logref::large::run(&args)
             .map(|_| ExitCode::SUCCESS)

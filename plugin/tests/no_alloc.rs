@@ -100,16 +100,39 @@ fn the_record_path_allocates_nothing_once_warm() {
     assert_eq!(CALLS.with(Cell::get), 2);
 
     let records = records(&corpus_lines());
-    let matcher = logref_default_artifact::matcher().unwrap();
+    assert_warm_path_allocates_nothing(logref_default_artifact::matcher().unwrap(), &records);
+}
+
+/// The same with token-index shards instead of automata (what a large
+/// catalog's artifact holds): the index's lookups and the verification's
+/// position sets reuse their buffers too.
+#[test]
+fn the_record_path_allocates_nothing_once_warm_with_index_shards() {
+    let catalog = logref_catalog::load_default().unwrap();
+    let (bytes, _) = logref_catalog::compile::compile_with(
+        &catalog,
+        logref_catalog::compile::ShardEngines::Index,
+    )
+    .unwrap();
+    let matcher = logref_engine::Matcher::from_bytes(&bytes).unwrap();
+    assert!(matcher
+        .tables()
+        .shards
+        .iter()
+        .all(|s| matches!(s.engine, logref_engine::artifact::ShardEngine::Index(_))));
+    assert_warm_path_allocates_nothing(matcher, &records(&corpus_lines()));
+}
+
+fn assert_warm_path_allocates_nothing(matcher: logref_engine::Matcher, records: &[Vec<u8>]) {
     let mut enricher = Enricher::new(matcher, Config::default());
     for style in [Style::Catalog, Style::Ecs, Style::Otel] {
         // Warm up: output fragments are built on first use, and buffers
         // grow to the largest record.
-        for r in &records {
+        for r in records {
             enricher.process(r, style);
         }
         let mut allocating = Vec::new();
-        for r in &records {
+        for r in records {
             CALLS.with(|c| c.set(0));
             COUNTING.with(|on| on.set(true));
             enricher.process(r, style);
