@@ -64,6 +64,8 @@ pub struct CompileReport {
 #[derive(Debug, Clone)]
 pub struct PatternSpec {
     pub entry: usize,
+    /// The name of the entry's source (its document or user catalog).
+    pub source: String,
     pub regex: String,
     pub info: PatternInfo,
 }
@@ -299,6 +301,7 @@ fn pattern_with(
     let weight = template::literal_weight(&entry.template) as u32;
     Ok(PatternSpec {
         entry: entry_index,
+        source: source.name.clone(),
         regex,
         info: PatternInfo {
             entry: entry_index as u32,
@@ -700,13 +703,24 @@ fn build_dfa_within(regexes: &[String], limit: usize) -> Result<dense::DFA<Vec<u
 /// Programs with fewer templates than this share one shard.
 pub const SHARD_MIN_PATTERNS: usize = 16;
 
+/// Up to this many templates that may stand alone share one shard; more
+/// are sharded by program like the others.
+///
+/// Why: a line from a program no template names runs every stand-alone
+/// shard, and one automaton costs it less than one per program (measured
+/// on the shipped catalog: 6% more guest instructions per unmatched record
+/// when split); a line from a known program runs only its own program's,
+/// which is what keeps a catalog of thousands of templates fast.
+pub const STAND_ALONE_SPLIT: usize = 512;
+
 /// Which patterns go into which shard ([`ShardKind`]): one for the
-/// templates that name no program; per program with at least
-/// [`SHARD_MIN_PATTERNS`] templates one for those that need their program
-/// and one for those that may identify a line without it
-/// ([`may_match_without_program`]), and the same two for the programs with
-/// fewer together; one for the key-only templates (run only for a line a
-/// key rule named). (programs, patterns, kind).
+/// templates that name no program; one per program with at least
+/// [`SHARD_MIN_PATTERNS`] templates that need their program, and one for
+/// the programs with fewer; one for the templates that name a program but
+/// may identify a line without it ([`may_match_without_program`]), split
+/// the same way by program when there are more than
+/// [`STAND_ALONE_SPLIT`]; one for the key-only templates (run only for a
+/// line a key rule named). (programs, patterns, kind).
 ///
 /// Why the stand-alone templates have shards of their own: a line from a
 /// program no template names then skips every program shard, whose
@@ -740,8 +754,20 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKin
     let named = by_program
         .into_iter()
         .filter_map(|(p, pats)| Some((p?, pats)));
-    plan.extend(by_size(named, ShardKind::Lines));
-    plan.extend(by_size(stand_alone.into_iter(), ShardKind::StandAlone));
+    plan.extend(by_size(specs, named, ShardKind::Lines));
+    let alone: usize = stand_alone.values().map(Vec::len).sum();
+    if alone > STAND_ALONE_SPLIT {
+        plan.extend(by_size(
+            specs,
+            stand_alone.into_iter(),
+            ShardKind::StandAlone,
+        ));
+    } else if alone > 0 {
+        let programs = stand_alone.keys().map(|p| p.to_string()).collect();
+        let mut pats: Vec<u32> = stand_alone.into_values().flatten().collect();
+        pats.sort_unstable();
+        plan.push((programs, pats, ShardKind::StandAlone));
+    }
     if !key_only.is_empty() {
         plan.push((Vec::new(), key_only, ShardKind::KeyOnly));
     }
@@ -749,24 +775,35 @@ pub fn shard_plan(specs: &[PatternSpec]) -> Vec<(Vec<String>, Vec<u32>, ShardKin
 }
 
 /// Groups of one kind, by program: one per program with at least
-/// [`SHARD_MIN_PATTERNS`] templates, then one for the smaller ones.
+/// [`SHARD_MIN_PATTERNS`] templates, then one for the smaller ones of each
+/// source (of a program's first template), in catalog order. Why by
+/// source: a small program of the built-in catalog then never shares a
+/// group, and so an automaton or a token index, with a user's large
+/// catalog's (see [`DFA_BUDGET`]).
 fn by_size<'p>(
+    specs: &[PatternSpec],
     programs: impl Iterator<Item = (&'p str, Vec<u32>)>,
     kind: ShardKind,
 ) -> Vec<(Vec<String>, Vec<u32>, ShardKind)> {
     let mut plan = Vec::new();
-    let mut small: (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut small: Vec<(&str, Vec<String>, Vec<u32>)> = Vec::new();
     for (p, pats) in programs {
         if pats.len() >= SHARD_MIN_PATTERNS {
             plan.push((vec![p.to_string()], pats, kind));
-        } else {
-            small.0.push(p.to_string());
-            small.1.extend(pats);
+            continue;
+        }
+        let source = specs[pats[0] as usize].source.as_str();
+        match small.iter_mut().find(|(s, _, _)| *s == source) {
+            Some((_, programs, all)) => {
+                programs.push(p.to_string());
+                all.extend(pats);
+            }
+            None => small.push((source, vec![p.to_string()], pats)),
         }
     }
-    if !small.1.is_empty() {
-        small.1.sort_unstable();
-        plan.push((small.0, small.1, kind));
+    for (_, programs, mut pats) in small {
+        pats.sort_unstable();
+        plan.push((programs, pats, kind));
     }
     plan
 }
@@ -788,7 +825,7 @@ pub const SHARD_MAX_BYTES: usize = 8 << 20;
 pub enum ShardEngines {
     /// An automaton for every group of at most `index_from` templates whose
     /// automaton fits in `max_dfa_bytes` and in what is left of
-    /// `dfa_budget` (all automata together, groups in plan order); a token
+    /// `dfa_budget` (all automata together, given to the groups in catalog order); a token
     /// index for the others.
     Auto {
         index_from: usize,
@@ -822,7 +859,7 @@ impl Default for ShardEngines {
 /// three times faster on the shipped catalog, so the groups a catalog of
 /// the shipped size has keep theirs. (Measured in `BENCHMARKS.md`,
 /// "Scale".)
-pub const INDEX_FROM_PATTERNS: usize = 256;
+pub const INDEX_FROM_PATTERNS: usize = 512;
 
 /// All the automata of one artifact together are at most this large
 /// (under [`ShardEngines::Auto`]): the edge's budget. The groups past it
@@ -832,6 +869,22 @@ pub const DFA_BUDGET: usize = 16 << 20;
 /// Below this much budget left, a group gets a token index without trying
 /// an automaton (the try would fail, and take time).
 const MIN_DFA_BYTES: usize = 256 << 10;
+
+/// What is left for automata as the groups are built ([`ShardEngines::Auto`]).
+struct Budget {
+    /// Bytes left.
+    bytes: usize,
+    /// The fewest templates of a group whose automaton did not fit: a group
+    /// at least as large is not tried (trying takes seconds, and it would
+    /// most likely not fit either).
+    too_large: usize,
+}
+
+impl Budget {
+    fn worth_trying(&self, templates: usize) -> bool {
+        self.bytes >= MIN_DFA_BYTES && templates < self.too_large
+    }
+}
 
 /// A built shard: its programs, patterns, kind and engine (an automaton,
 /// or the key tokens of an index).
@@ -850,7 +903,7 @@ fn build_group(
     specs: &[PatternSpec],
     (programs, patterns, kind): (Vec<String>, Vec<u32>, ShardKind),
     engines: ShardEngines,
-    budget: &mut usize,
+    budget: &mut Budget,
     out: &mut Vec<BuiltShard>,
 ) -> Result<(), Error> {
     let index = |patterns: Vec<u32>| {
@@ -866,12 +919,11 @@ fn build_group(
             out.push(index(patterns));
             return Ok(());
         }
-        // Too little budget left for any automaton worth having.
-        ShardEngines::Auto { .. } if *budget < MIN_DFA_BYTES => {
+        ShardEngines::Auto { .. } if !budget.worth_trying(patterns.len()) => {
             out.push(index(patterns));
             return Ok(());
         }
-        ShardEngines::Auto { max_dfa_bytes, .. } => max_dfa_bytes.min(*budget),
+        ShardEngines::Auto { max_dfa_bytes, .. } => max_dfa_bytes.min(budget.bytes),
         ShardEngines::Dfa { max_dfa_bytes } => max_dfa_bytes,
     };
     let regexes: Vec<String> = patterns
@@ -880,11 +932,12 @@ fn build_group(
         .collect();
     match build_dfa_within(&regexes, max_bytes) {
         Ok(dfa) => {
-            *budget = budget.saturating_sub(dfa.memory_usage());
+            budget.bytes = budget.bytes.saturating_sub(dfa.memory_usage());
             out.push((programs, patterns, kind, Built::Dfa(Box::new(dfa))));
             Ok(())
         }
         Err(_) if matches!(engines, ShardEngines::Auto { .. }) => {
+            budget.too_large = budget.too_large.min(patterns.len());
             out.push(index(patterns));
             Ok(())
         }
@@ -977,9 +1030,12 @@ fn build_shards(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Vec<artifact::Shard>, Vec<u8>), Error> {
     let mut done = 0;
-    let mut budget = match engines {
-        ShardEngines::Auto { dfa_budget, .. } => dfa_budget,
-        _ => usize::MAX,
+    let mut budget = Budget {
+        bytes: match engines {
+            ShardEngines::Auto { dfa_budget, .. } => dfa_budget,
+            _ => usize::MAX,
+        },
+        too_large: usize::MAX,
     };
     // The budget goes to the groups in catalog order (of their first
     // template): the sources a catalog lists first (the built-in one,
