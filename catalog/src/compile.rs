@@ -915,7 +915,12 @@ fn build_group(
             out.push(index(patterns));
             return Ok(());
         }
-        ShardEngines::Auto { index_from, .. } if patterns.len() > index_from => {
+        // Key-only templates never identify a line, they only give the
+        // parameters of an entry a key named: an automaton would buy no
+        // speed that matters, for its size.
+        ShardEngines::Auto { index_from, .. }
+            if patterns.len() > index_from || kind == ShardKind::KeyOnly =>
+        {
             out.push(index(patterns));
             return Ok(());
         }

@@ -796,10 +796,13 @@ impl Matcher {
             let Some(kind) = end_kind(text, end) else {
                 return;
             };
+            // Exact first, then the longer match, then the pattern's order
+            // (whatever order the shards report in).
             let better = match best {
                 None => true,
-                Some((_, e, k)) => {
-                    (kind == MatchKind::Exact && k != MatchKind::Exact) || (kind == k && end > e)
+                Some((p, e, k)) => {
+                    (kind == MatchKind::Exact && k != MatchKind::Exact)
+                        || (kind == k && (end > e || (end == e && pat < p)))
                 }
             };
             if better {
@@ -807,9 +810,23 @@ impl Matcher {
             }
         };
         sets.new_text();
-        // Only the shards that hold the entry's patterns (in shard order).
+        // Only the shards that hold the entry's patterns (in shard order);
+        // in an index shard, only the entry's own patterns, verified
+        // without a lookup.
         for &i in self.shards_of.get(entry).map_or(&[][..], Vec::as_slice) {
-            self.run_shard(i, text, sets, &mut f);
+            if let Dfa::Index(_) = self.dfas[i] {
+                for &p in self.patterns_of(entry) {
+                    if self.shard_of_pattern[p] as usize == i {
+                        if let Some(end) =
+                            verify::best_end(&self.extractors[p], text, sets, is_boundary)
+                        {
+                            f(p, end);
+                        }
+                    }
+                }
+            } else {
+                self.run_shard(i, text, sets, &mut f);
+            }
         }
         best
     }
