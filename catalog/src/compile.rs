@@ -896,7 +896,9 @@ enum Built {
 }
 
 /// One group of [`shard_plan`] as built shards: an automaton, or, when that
-/// exceeds the size limit, its halves' (automata only) or a token index.
+/// exceeds the size limit, its halves' (recursively; under
+/// [`ShardEngines::Auto`] down to groups of [`SHARD_MIN_PATTERNS`]), or a
+/// token index.
 /// Each shard names the programs of its own templates (none for the group
 /// without a program).
 fn build_group(
@@ -941,12 +943,21 @@ fn build_group(
             out.push((programs, patterns, kind, Built::Dfa(Box::new(dfa))));
             Ok(())
         }
-        Err(_) if matches!(engines, ShardEngines::Auto { .. }) => {
+        // Too large under Auto: a group too small to halve gets an index.
+        Err(_)
+            if matches!(engines, ShardEngines::Auto { .. })
+                && patterns.len() < 2 * SHARD_MIN_PATTERNS =>
+        {
             budget.too_large = budget.too_large.min(patterns.len());
             out.push(index(patterns));
             Ok(())
         }
+        // Too large: halves, each an automaton if it fits (or, under Auto,
+        // an index if it does not).
         Err(_) if patterns.len() > 1 => {
+            if matches!(engines, ShardEngines::Auto { .. }) {
+                budget.too_large = budget.too_large.min(patterns.len());
+            }
             let (a, b) = patterns.split_at(patterns.len() / 2);
             for half in [a, b] {
                 let mut own: Vec<String> = half
