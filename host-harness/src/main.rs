@@ -54,7 +54,7 @@ enum Command {
         /// Leave the built-in catalog out: compile only the --catalog files.
         #[arg(long, requires = "catalogs")]
         no_builtin: bool,
-        /// How shards find their templates: an automaton for groups of up to 256 templates and a token index for larger ones (auto), automata only (dfa), or token indexes only (index).
+        /// How shards find their templates: automata for groups of up to 512 templates within a 16 MiB budget, token indexes for the rest (auto); automata only (dfa); token indexes only (index: a small artifact, slower per line).
         #[arg(long, value_enum, default_value_t = logref::shards::Shards::Auto)]
         shards: logref::shards::Shards,
     },

@@ -7,7 +7,7 @@ use logref_catalog::compile::{self, CompileReport, ShardEngines};
 /// How the compiled shards find their templates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shards {
-    /// An automaton for groups of up to 256 templates, a token index for larger ones.
+    /// Automata for groups of up to 512 templates within a 16 MiB budget, token indexes for the rest.
     Auto,
     /// Automata only (a group too large for one is split).
     Dfa,
