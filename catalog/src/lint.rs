@@ -167,38 +167,115 @@ pub struct Overlap {
 /// The artifact's shards keep programs apart; overlaps are looked for in
 /// one automaton of all its patterns, built here, so that two programs'
 /// templates that a line without a program could match are found too.
+/// When that automaton is too large to build, this says so: see
+/// [`overlaps_in_parts`].
 pub fn overlaps(artifact: &[u8]) -> Result<Vec<Overlap>, Error> {
     let matcher = Matcher::from_bytes(artifact).map_err(artifact_error)?;
-    let tables = matcher.tables();
-    let regexes: Vec<String> = tables
-        .patterns
-        .iter()
-        .map(|p| crate::compile::regex_for(&p.items))
-        .collect();
-    let dfa = crate::compile::build_dfa(&regexes).map_err(|e| Error::Compile {
+    let all: Vec<usize> = (0..matcher.tables().patterns.len()).collect();
+    let mut seen = BTreeMap::new();
+    overlaps_among(&matcher, &all, &mut seen).map_err(|e| Error::Compile {
         key: "(lint)".into(),
         message: format!(
             "the {} patterns do not fit one automaton ({e}): lint decides overlaps \
-             exactly only from one automaton of all the patterns, so it cannot say \
-             which of them overlap; lint the catalog in parts (by program or source)",
-            regexes.len()
+             exactly only from automata, so it cannot say which of them overlap; \
+             `logref lint --artifact` then lints them in parts",
+            all.len()
         ),
     })?;
-    let mut seen: BTreeMap<(usize, usize), Vec<u8>> = BTreeMap::new();
+    Ok(judge(&matcher, seen))
+}
+
+/// Templates whose overlaps lint could not decide: one automaton of them
+/// could not be built.
+#[derive(Debug, Clone)]
+pub struct Undecided {
+    /// Which lines they compete for.
+    pub scope: String,
+    pub templates: usize,
+    pub reason: String,
+}
+
+/// [`overlaps`] for a catalog too large for one automaton: the templates
+/// that can compete for one line, scope by scope (a program's own templates
+/// with those that name none; and, for lines without a known program,
+/// those that name none with those that may stand alone), each in one
+/// automaton. Pairs of two programs' templates that need their program
+/// cannot compete, so every pair that can is in some scope; a scope whose
+/// automaton cannot be built is reported as undecided, with its size.
+pub fn overlaps_in_parts(artifact: &[u8]) -> Result<(Vec<Overlap>, Vec<Undecided>), Error> {
+    let matcher = Matcher::from_bytes(artifact).map_err(artifact_error)?;
+    let tables = matcher.tables();
+    let unnamed: Vec<usize> = (0..tables.patterns.len())
+        .filter(|&p| tables.patterns[p].program.is_none())
+        .collect();
+    let mut scopes: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut alone = unnamed.clone();
+    alone.extend(
+        (0..tables.patterns.len())
+            .filter(|&p| logref_engine::matcher::may_match_without_program(&tables.patterns[p])),
+    );
+    alone.sort_unstable();
+    alone.dedup();
+    scopes.push(("lines without a known program".into(), alone));
+    for program in tables.known_programs() {
+        let mut own: Vec<usize> = (0..tables.patterns.len())
+            .filter(|&p| tables.patterns[p].program.as_deref() == Some(program))
+            .collect();
+        own.extend(&unnamed);
+        own.sort_unstable();
+        scopes.push((format!("lines from {program}"), own));
+    }
+    let mut seen = BTreeMap::new();
+    let mut undecided = Vec::new();
+    for (scope, patterns) in scopes {
+        if let Err(e) = overlaps_among(&matcher, &patterns, &mut seen) {
+            undecided.push(Undecided {
+                scope,
+                templates: patterns.len(),
+                reason: e.to_string(),
+            });
+        }
+    }
+    Ok((judge(&matcher, seen), undecided))
+}
+
+/// Adds to `seen` every pair of entries among `patterns` (indexes into the
+/// tables) that one message matches, with the shortest witness found.
+fn overlaps_among(
+    matcher: &Matcher,
+    patterns: &[usize],
+    seen: &mut BTreeMap<(usize, usize), Vec<u8>>,
+) -> Result<(), Error> {
+    let tables = matcher.tables();
+    let regexes: Vec<String> = patterns
+        .iter()
+        .map(|&p| crate::compile::regex_for(&tables.patterns[p].items))
+        .collect();
+    let dfa = crate::compile::build_dfa(&regexes)?;
     walk(&dfa, |pats, witness| {
         let mut entries: Vec<usize> = pats
             .iter()
-            .map(|&p| tables.patterns[p].entry as usize)
+            .map(|&p| tables.patterns[patterns[p]].entry as usize)
             .collect();
         entries.sort_unstable();
         entries.dedup();
         for i in 0..entries.len() {
             for j in i + 1..entries.len() {
-                seen.entry((entries[i], entries[j]))
+                let w = seen
+                    .entry((entries[i], entries[j]))
                     .or_insert_with(|| witness.clone());
+                if witness.len() < w.len() {
+                    *w = witness.clone();
+                }
             }
         }
     });
+    Ok(())
+}
+
+/// How the runtime decides each pair `seen` holds.
+fn judge(matcher: &Matcher, seen: BTreeMap<(usize, usize), Vec<u8>>) -> Vec<Overlap> {
+    let tables = matcher.tables();
     let mut out = Vec::new();
     for ((a, b), w) in seen {
         let witness = String::from_utf8_lossy(&w).into_owned();
@@ -260,7 +337,7 @@ pub fn overlaps(artifact: &[u8]) -> Result<Vec<Overlap>, Error> {
             ambiguous,
         });
     }
-    Ok(out)
+    out
 }
 
 /// The checked-in report's text.

@@ -46,13 +46,14 @@ impl Key {
     /// match may go on inside its token, `failed.` for `failed`.)
     pub fn fits(self, items: &[Item]) -> bool {
         let start = usize::from(self.start);
+        // The literals first: they check that `start` is in bounds.
         (1..=MAX_KEY_TOKENS).contains(&usize::from(self.tokens))
-            && left_bounded(items, start)
             && (0..usize::from(self.tokens)).all(|k| {
                 let i = start + 2 * k;
                 matches!(items.get(i), Some(Item::Lit(l)) if !l.is_empty() && !l.bytes().any(is_blank))
                     && matches!(items.get(i + 1), Some(Item::Blank))
             })
+            && left_bounded(items, start)
     }
 
     /// The key's tokens.

@@ -529,6 +529,57 @@ fn bad_artifacts_are_refused_with_typed_errors_and_never_panic() {
 }
 
 #[test]
+fn an_index_shards_key_that_is_not_a_literal_between_blanks_is_refused() {
+    use logref_engine::artifact::{self, ShardEngine, Tables};
+    use logref_engine::verify::Key;
+    let catalog = catalog_of(
+        vec![entry(
+            NXR,
+            "nxr:a",
+            "pppd[<PID>]: LCP terminated by peer",
+            &[("PID", "int")],
+        )],
+        json!({}),
+    );
+    let (bytes, _) = compile::compile_with(&catalog, compile::ShardEngines::Index).unwrap();
+    let header = artifact::read_header(&bytes).unwrap();
+    let tables =
+        Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1]).unwrap();
+    let ShardEngine::Index(keys) = &tables.shards[0].engine else {
+        panic!("an index shard")
+    };
+    assert!(keys[0].is_some(), "the template has a key");
+    assert!(Matcher::from_bytes(&artifact::write(&tables, &[], header.catalog_checksum)).is_ok());
+    // Out of bounds, on the placeholder, past the end's literal.
+    for key in [
+        Key {
+            start: 60_000,
+            tokens: 1,
+        },
+        Key {
+            start: 0,
+            tokens: 1,
+        },
+        Key {
+            start: 5,
+            tokens: 2,
+        },
+        Key {
+            start: 1,
+            tokens: 0,
+        },
+    ] {
+        let mut bad = tables.clone();
+        bad.shards[0].engine = ShardEngine::Index(vec![Some(key)]);
+        let v = artifact::write(&bad, &[], header.catalog_checksum);
+        assert!(
+            matches!(Matcher::from_bytes(&v), Err(ArtifactError::Reference(_))),
+            "{key:?}"
+        );
+    }
+}
+
+#[test]
 fn templates_that_may_stand_alone_have_their_own_shard_run_for_every_line() {
     use logref_engine::artifact::ShardKind;
     use logref_engine::Relaxed;

@@ -246,7 +246,12 @@ pub fn lint(
         None => logref_default_artifact::bytes().to_vec(),
     };
     eprintln!("walking the reachable states of one automaton of all the artifact's patterns ...");
-    let overlaps = logref_catalog::lint::overlaps(&bytes)?;
+    let overlaps = match logref_catalog::lint::overlaps(&bytes) {
+        Ok(o) => o,
+        // A user's large catalog: lint it scope by scope.
+        Err(e) if artifact.is_some() => return lint_in_parts(&bytes, &e.to_string(), started),
+        Err(e) => return Err(e.into()),
+    };
     let report = logref_catalog::lint::report(&overlaps);
     let path = logref_catalog::default_dir().join("lint.txt");
     let ambiguous = overlaps.iter().filter(|o| o.ambiguous).count();
@@ -274,4 +279,35 @@ pub fn lint(
         print!("{report}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `logref lint --artifact` for a catalog too large for one automaton: the
+/// report of [`logref_catalog::lint::overlaps_in_parts`], then the scopes
+/// it could not decide (exit 1 if there are any).
+fn lint_in_parts(
+    bytes: &[u8],
+    why: &str,
+    started: std::time::Instant,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    eprintln!("{why}");
+    eprintln!("linting scope by scope: each program's templates with those that name none, and the lines without a known program ...");
+    let (overlaps, undecided) = logref_catalog::lint::overlaps_in_parts(bytes)?;
+    print!("{}", logref_catalog::lint::report(&overlaps));
+    for u in &undecided {
+        println!(
+            "\n# NOT DECIDED: {} ({} templates): {}",
+            u.scope, u.templates, u.reason
+        );
+    }
+    eprintln!(
+        "{} overlapping pairs, {} scopes not decided ({:.2?})",
+        overlaps.len(),
+        undecided.len(),
+        started.elapsed()
+    );
+    Ok(if undecided.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
