@@ -344,16 +344,57 @@ fn viable(next: Option<&Op>, text: &[u8], e: usize) -> bool {
 
 /// Replaces `cur` (positions before `ops`) by the positions after them
 /// from which `follow` (the op after `ops`, if any) may start.
+///
+/// While the set holds one position (most of the time: the viability test
+/// leaves one end of most values and blanks) the walk keeps it in `one`
+/// and leaves the bit set alone; it writes the set back when an op leaves
+/// several positions, at an optional group, and at the end.
 fn walk(ops: &[Op], follow: Option<&Op>, text: &[u8], cur: &mut Vec<u64>, sets: &mut Sets) {
     let n = text.len();
+    let mut one = single(cur);
     let mut next = sets.take(n);
     let mut pc = 0;
     while pc < ops.len() {
+        let op = &ops[pc];
+        if let (Some(p), false) = (one, matches!(op, Op::OptStart(_))) {
+            let after = ops.get(pc + 1).or(follow);
+            let (mut count, mut last) = (0, 0);
+            each_end(op, text, p, |e| {
+                if viable(after, text, e) {
+                    count += 1;
+                    last = e;
+                }
+            });
+            match count {
+                0 => {
+                    one = None;
+                    cur.iter_mut().for_each(|w| *w = 0);
+                    break;
+                }
+                1 => one = Some(last),
+                // Several: back to the set.
+                _ => {
+                    one = None;
+                    cur.iter_mut().for_each(|w| *w = 0);
+                    each_end(op, text, p, |e| {
+                        if viable(after, text, e) {
+                            insert(cur, e);
+                        }
+                    });
+                }
+            }
+            pc += 1;
+            continue;
+        }
+        if let Some(p) = one.take() {
+            cur.iter_mut().for_each(|w| *w = 0);
+            insert(cur, p);
+        }
         if cur.iter().all(|&w| w == 0) {
             break;
         }
         next.iter_mut().for_each(|w| *w = 0);
-        match &ops[pc] {
+        match op {
             Op::OptStart(len) => {
                 let end = (pc + 1 + len).min(ops.len());
                 let after = ops.get(end).or(follow);
@@ -393,7 +434,26 @@ fn walk(ops: &[Op], follow: Option<&Op>, text: &[u8], cur: &mut Vec<u64>, sets: 
             }
         }
         std::mem::swap(cur, &mut next);
+        one = single(cur);
         pc += 1;
     }
+    if let Some(p) = one {
+        cur.iter_mut().for_each(|w| *w = 0);
+        insert(cur, p);
+    }
     sets.give(next);
+}
+
+/// The set's only position, if it holds exactly one.
+fn single(set: &[u64]) -> Option<usize> {
+    let mut found = None;
+    for (w, &bits) in set.iter().enumerate() {
+        if bits != 0 {
+            if found.is_some() || bits & (bits - 1) != 0 {
+                return None;
+            }
+            found = Some(w * 64 + bits.trailing_zeros() as usize);
+        }
+    }
+    found
 }
