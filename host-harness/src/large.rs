@@ -534,9 +534,8 @@ fn shapes_catalog() -> Result<Catalog> {
     let mut files = Vec::new();
     for name in ["cisco-ios.yaml", "postfix.yaml"] {
         let path = dir.join(name);
-        if let Ok((source, entries)) = logref_catalog::user::read(&path) {
-            files.push((path.display().to_string(), source, entries));
-        }
+        let (source, entries) = logref_catalog::user::read(&path).map_err(|e| anyhow!("{e}"))?;
+        files.push((path.display().to_string(), source, entries));
     }
     logref_catalog::user::merge(&mut catalog, files).map_err(|e| anyhow!("{e}"))?;
     Ok(catalog)
