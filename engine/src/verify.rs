@@ -27,6 +27,14 @@ use crate::extract::{is_blank, Op, Program};
 /// The longest key, in tokens.
 pub const MAX_KEY_TOKENS: usize = 3;
 
+/// Steps one verification may take (positions tried and ends considered)
+/// before it gives up, the template then taken not to match. Ordinary
+/// lines take tens to hundreds; the bound keeps a hostile line (a token of
+/// kilobytes after a wildcard: every start, every end) from costing
+/// quadratic time, as the extractor's `STEP_BUDGET` does. An automaton
+/// needs no such bound, so only on such a line may the two disagree.
+pub const VERIFY_BUDGET: usize = 100_000;
+
 /// A template's key: `tokens` literals from `items[start]`, every other
 /// item (the items between are blanks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +219,8 @@ pub struct Sets {
     looked_up: bool,
     /// The index shards to run over the current text (the matcher's list).
     pub(crate) running: Vec<usize>,
+    /// Steps the current verification took ([`VERIFY_BUDGET`]).
+    steps: usize,
 }
 
 impl Sets {
@@ -276,9 +286,12 @@ pub fn best_end(
 ) -> Option<usize> {
     let mut cur = sets.take(text.len());
     insert(&mut cur, 0);
+    sets.steps = 0;
     walk(&program.ops, None, text, &mut cur, sets);
     let n = text.len();
-    let best = if cur[n / 64] & (1 << (n % 64)) != 0 {
+    let best = if sets.steps > VERIFY_BUDGET {
+        None
+    } else if cur[n / 64] & (1 << (n % 64)) != 0 {
         Some(n)
     } else {
         let mut last = None;
@@ -355,16 +368,23 @@ fn walk(ops: &[Op], follow: Option<&Op>, text: &[u8], cur: &mut Vec<u64>, sets: 
     let mut next = sets.take(n);
     let mut pc = 0;
     while pc < ops.len() {
+        if sets.steps > VERIFY_BUDGET {
+            one = None;
+            cur.iter_mut().for_each(|w| *w = 0);
+            break;
+        }
         let op = &ops[pc];
         if let (Some(p), false) = (one, matches!(op, Op::OptStart(_))) {
             let after = ops.get(pc + 1).or(follow);
-            let (mut count, mut last) = (0, 0);
+            let (mut count, mut last, mut steps) = (0, 0, 1);
             each_end(op, text, p, |e| {
+                steps += 1;
                 if viable(after, text, e) {
                     count += 1;
                     last = e;
                 }
             });
+            sets.steps += steps;
             match count {
                 0 => {
                     one = None;
@@ -415,13 +435,19 @@ fn walk(ops: &[Op], follow: Option<&Op>, text: &[u8], cur: &mut Vec<u64>, sets: 
                 // reaches: those starts add nothing.
                 let spans = matches!(op, Op::Hole(_, ty) if ty.spans_blanks());
                 let mut covered: Option<usize> = None;
+                let mut steps = 0;
                 for p in positions(cur) {
                     if covered.is_some_and(|c| p <= c) {
                         continue;
                     }
+                    steps += 1;
+                    if steps > VERIFY_BUDGET {
+                        break;
+                    }
                     let mut reached = false;
                     each_end(op, text, p, |e| {
                         reached = true;
+                        steps += 1;
                         if viable(after, text, e) {
                             insert(&mut next, e);
                         }
@@ -431,6 +457,7 @@ fn walk(ops: &[Op], follow: Option<&Op>, text: &[u8], cur: &mut Vec<u64>, sets: 
                         covered = Some(nl.map_or(n, |k| p + k));
                     }
                 }
+                sets.steps += steps;
             }
         }
         std::mem::swap(cur, &mut next);
@@ -456,4 +483,29 @@ fn single(set: &[u64]) -> Option<usize> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::Item;
+    use crate::ValueType;
+
+    fn hole(ty: ValueType) -> Item {
+        Item::Hole { name: 0, ty }
+    }
+
+    /// A wildcard then a string: from every start, every end. On a token of
+    /// 20,000 bytes that is 200 million steps; the verification gives up
+    /// within its budget (the template taken not to match) instead.
+    #[test]
+    fn a_hostile_line_is_given_up_on_within_the_budget() {
+        let program = Program::new(&[hole(ValueType::Any), hole(ValueType::String)]);
+        let boundary = |_: &[u8], _: usize| true;
+        let mut sets = Sets::default();
+        assert_eq!(best_end(&program, b"abc", &mut sets, boundary), Some(3));
+        let long = vec![b'a'; 20_000];
+        assert_eq!(best_end(&program, &long, &mut sets, boundary), None);
+        assert!(sets.steps <= 2 * VERIFY_BUDGET, "{} steps", sets.steps);
+    }
 }
