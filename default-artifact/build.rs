@@ -16,15 +16,12 @@ fn main() {
     // (README, "A smaller module"). `auto` (or unset): the compiler's
     // default; `dfa`: automata only.
     println!("cargo:rerun-if-env-changed=LOGREF_SHARDS");
-    use logref_catalog::compile::{ShardEngines, SHARD_MAX_BYTES};
-    let engines = match std::env::var("LOGREF_SHARDS").as_deref() {
-        Err(_) | Ok("" | "auto") => ShardEngines::default(),
-        Ok("index") => ShardEngines::Index,
-        Ok("dfa") => ShardEngines::Dfa {
-            max_dfa_bytes: SHARD_MAX_BYTES,
-        },
-        Ok(other) => panic!("LOGREF_SHARDS={other}: expected auto, dfa or index"),
-    };
+    let name = std::env::var("LOGREF_SHARDS").unwrap_or_default();
+    let engines = logref_catalog::compile::ShardEngines::from_name(match name.as_str() {
+        "" => "auto",
+        n => n,
+    })
+    .unwrap_or_else(|| panic!("LOGREF_SHARDS={name}: expected auto, dfa or index"));
     let (bytes, _report) =
         logref_catalog::compile::compile_with(&catalog, engines).unwrap_or_else(|e| panic!("{e}"));
     // The full validation (DFA::from_bytes and every table) that lets the

@@ -839,6 +839,22 @@ pub enum ShardEngines {
     Index,
 }
 
+impl ShardEngines {
+    /// The choice by name, as `logref compile --shards` and the
+    /// `LOGREF_SHARDS` of the default artifact's build write it: `auto`
+    /// (the default), `dfa` (automata only, split to fit) or `index`.
+    pub fn from_name(name: &str) -> Option<ShardEngines> {
+        match name {
+            "auto" => Some(ShardEngines::default()),
+            "dfa" => Some(ShardEngines::Dfa {
+                max_dfa_bytes: SHARD_MAX_BYTES,
+            }),
+            "index" => Some(ShardEngines::Index),
+            _ => None,
+        }
+    }
+}
+
 impl Default for ShardEngines {
     fn default() -> ShardEngines {
         ShardEngines::Auto {

@@ -242,8 +242,9 @@ struct LineProgram<'a> {
     shards: &'a [usize],
 }
 
-/// A shard's way of finding its templates ([`ShardEngine`]).
-enum Dfa {
+/// How a loaded shard finds its templates ([`ShardEngine`]): an automaton
+/// (in place in the embedded artifact, or owned), or an index shard.
+enum Runner {
     Static(dense::DFA<&'static [u32]>),
     Owned(dense::DFA<Vec<u32>>),
     /// An index shard: its templates without a key (verified for every
@@ -255,8 +256,8 @@ enum Dfa {
 /// matching needs `&mut` scratch space only in a [`Cache`] the caller keeps
 /// ([`Matcher::match_with`]) or one made per call ([`Matcher::match_line`]).
 pub struct Matcher {
-    /// One automaton per shard of the tables (same order).
-    dfas: Vec<Dfa>,
+    /// How each shard of the tables finds its templates (same order).
+    runners: Vec<Runner>,
     /// Every program some template names and every exact alias, for the
     /// one lookup per line ([`ProgramIndex`]).
     programs: ProgramIndex,
@@ -311,10 +312,10 @@ impl Matcher {
         let header = artifact::read_header(bytes)?;
         let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
         let section = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
-        let mut dfas = Vec::with_capacity(tables.shards.len());
+        let mut runners = Vec::with_capacity(tables.shards.len());
         for shard in &tables.shards {
             let Some(dfa_bytes) = shard_bytes(section, shard)? else {
-                dfas.push(Dfa::Index(keyless(shard)));
+                runners.push(Runner::Index(keyless(shard)));
                 continue;
             };
             // Copy into u32-aligned storage: the caller's buffer has no
@@ -328,9 +329,9 @@ impl Matcher {
             let word_bytes: &[u8] = words_as_bytes(&words);
             let (dfa, _) =
                 dense::DFA::from_bytes(&word_bytes[..dfa_bytes.len()]).map_err(dfa_error)?;
-            dfas.push(Dfa::Owned(dfa.to_owned()));
+            runners.push(Runner::Owned(dfa.to_owned()));
         }
-        Matcher::assemble(dfas, tables, header.catalog_checksum)
+        Matcher::assemble(runners, tables, header.catalog_checksum)
     }
 
     /// Loads an artifact embedded in a binary at build time. The header,
@@ -354,10 +355,10 @@ impl Matcher {
         let header = artifact::read_header(bytes)?;
         let tables = Tables::decode(&bytes[header.tables.0..header.tables.0 + header.tables.1])?;
         let section: &'static [u8] = &bytes[header.dfa.0..header.dfa.0 + header.dfa.1];
-        let mut dfas = Vec::with_capacity(tables.shards.len());
+        let mut runners = Vec::with_capacity(tables.shards.len());
         for shard in &tables.shards {
             let Some(dfa_bytes) = shard_bytes(section, shard)? else {
-                dfas.push(Dfa::Index(keyless(shard)));
+                runners.push(Runner::Index(keyless(shard)));
                 continue;
             };
             if (dfa_bytes.as_ptr() as usize) % 8 != 0 {
@@ -368,21 +369,21 @@ impl Matcher {
             // 8-aligned (checked above).
             let (dfa, _) =
                 unsafe { dense::DFA::from_bytes_unchecked(dfa_bytes) }.map_err(dfa_error)?;
-            dfas.push(Dfa::Static(dfa));
+            runners.push(Runner::Static(dfa));
         }
-        Matcher::assemble(dfas, tables, header.catalog_checksum)
+        Matcher::assemble(runners, tables, header.catalog_checksum)
     }
 
     fn assemble(
-        dfas: Vec<Dfa>,
+        runners: Vec<Runner>,
         tables: Tables,
         catalog_checksum: u64,
     ) -> Result<Matcher, ArtifactError> {
-        for (dfa, shard) in dfas.iter().zip(&tables.shards) {
+        for (dfa, shard) in runners.iter().zip(&tables.shards) {
             let npat = match dfa {
-                Dfa::Static(d) => d.pattern_len(),
-                Dfa::Owned(d) => d.pattern_len(),
-                Dfa::Index(_) => shard.patterns.len(),
+                Runner::Static(d) => d.pattern_len(),
+                Runner::Owned(d) => d.pattern_len(),
+                Runner::Index(_) => shard.patterns.len(),
             };
             if npat != shard.patterns.len() {
                 return Err(ArtifactError::Reference(format!(
@@ -472,7 +473,7 @@ impl Matcher {
             .filter(|sh| sh.kind == ShardKind::Lines && !sh.programs.is_empty())
             .any(|sh| sh.patterns.iter().any(|&p| stands_alone[p as usize]));
         Ok(Matcher {
-            dfas,
+            runners,
             programs,
             any_shards,
             index: token_index(&tables),
@@ -630,8 +631,8 @@ impl Matcher {
         rule: usize,
         cache: &mut Cache,
     ) -> Option<Match<'l>> {
-        let dfas = self.pattern_rules.get(rule)?.as_ref()?;
-        let (start, id, end) = dfas.find(line.as_bytes())?;
+        let runners = self.pattern_rules.get(rule)?.as_ref()?;
+        let (start, id, end) = runners.find(line.as_bytes())?;
         let id = line.get(start + id.0..start + id.1)?;
         let entry = *self.key_ids[rule].get(id)?;
         let text_start = syslog::skip_blanks(line.as_bytes(), end);
@@ -814,7 +815,7 @@ impl Matcher {
         // in an index shard, only the entry's own patterns, verified
         // without a lookup.
         for &i in self.shards_of.get(entry).map_or(&[][..], Vec::as_slice) {
-            if let Dfa::Index(_) = self.dfas[i] {
+            if let Runner::Index(_) = self.runners[i] {
                 for &p in self.patterns_of(entry) {
                     if self.shard_of_pattern[p] as usize == i {
                         if let Some(end) =
@@ -843,10 +844,10 @@ impl Matcher {
     ) {
         let global = &self.tables.shards[i].patterns;
         let g = |pat: usize, end: usize| f(global[pat] as usize, end);
-        match &self.dfas[i] {
-            Dfa::Static(d) => run_dfa(d, text, g),
-            Dfa::Owned(d) => run_dfa(d, text, g),
-            Dfa::Index(_) => {
+        match &self.runners[i] {
+            Runner::Static(d) => run_dfa(d, text, g),
+            Runner::Owned(d) => run_dfa(d, text, g),
+            Runner::Index(_) => {
                 sets.running.clear();
                 sets.running.push(i);
                 self.run_index_shards(text, sets, f);
@@ -913,7 +914,7 @@ impl Matcher {
         // knows; for a line from a known program, only its own (another
         // program's could not win: "names another program").
         let done = per_pattern.len();
-        for i in 0..self.dfas.len() {
+        for i in 0..self.runners.len() {
             let shard = &self.tables.shards[i];
             let run = match shard.kind {
                 ShardKind::KeyOnly => false,
@@ -924,11 +925,11 @@ impl Matcher {
                     line.shards.contains(&i) || (!line.known && self.unknown_runs_program_shards)
                 }
             };
-            match (run, &self.dfas[i]) {
+            match (run, &self.runners[i]) {
                 (false, _) => {}
                 // The index shards together, below: one pass over what the
                 // index found.
-                (true, Dfa::Index(_)) => sets.running.push(i),
+                (true, Runner::Index(_)) => sets.running.push(i),
                 (true, _) => self.run_shard(i, text, sets, &mut |pat, end| {
                     add_candidate(&self.tables, text, per_pattern, pat, end)
                 }),
@@ -960,8 +961,8 @@ impl Matcher {
                 .binary_search(&(self.shard_of_pattern[p as usize] as usize))
                 .is_ok()
         });
-        let keyless = running.iter().flat_map(|&i| match &self.dfas[i] {
-            Dfa::Index(keyless) => keyless.as_slice(),
+        let keyless = running.iter().flat_map(|&i| match &self.runners[i] {
+            Runner::Index(keyless) => keyless.as_slice(),
             _ => &[],
         });
         for &p in mine.chain(keyless) {

@@ -99,13 +99,23 @@ impl Case {
 
 /// A template filled with values: the message text, the values by param,
 /// and the byte ranges of the text that are the template's literals.
-struct Rendered {
-    text: String,
-    values: BTreeMap<String, String>,
+pub(crate) struct Rendered {
+    pub(crate) text: String,
+    pub(crate) values: BTreeMap<String, String>,
     literals: Vec<(usize, usize)>,
 }
 
 fn render(e: &Entry, rng: &mut Rng) -> Rendered {
+    render_with(e, rng, value)
+}
+
+/// `e`'s template filled with values that `value` draws for each type (the
+/// same value for a parameter written twice).
+pub(crate) fn render_with(
+    e: &Entry,
+    rng: &mut Rng,
+    value: impl Fn(ParamType, &mut Rng) -> String,
+) -> Rendered {
     let types: BTreeMap<&str, ParamType> =
         e.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
     let mut text = String::new();

@@ -349,24 +349,8 @@ pub fn lines(entries: &[Entry], seed: u64) -> Vec<Case> {
     let mut rng = Rng::new(seed);
     let mut cases = Vec::new();
     for e in entries {
-        let types: BTreeMap<&str, ParamType> =
-            e.params.iter().map(|p| (p.name.as_str(), p.ty)).collect();
-        let mut text = String::new();
-        let mut values = BTreeMap::new();
-        for seg in logref_catalog::template::parse(&e.template) {
-            match seg {
-                logref_catalog::template::Segment::Literal(l) => text.push_str(&l),
-                logref_catalog::template::Segment::Placeholder { param, .. } => {
-                    let ty = types
-                        .get(param.as_str())
-                        .copied()
-                        .unwrap_or(ParamType::String);
-                    let v = large_value(ty, &mut rng);
-                    text.push_str(&v);
-                    values.insert(param, v);
-                }
-            }
-        }
+        let crate::fixtures::Rendered { text, values, .. } =
+            crate::fixtures::render_with(e, &mut rng, large_value);
         let prog = e.program.clone().unwrap_or_default();
         let header = format!("Nov 22 10:15:02 host1 {prog}[{}]: ", 1 + rng.below(65534));
         cases.push(Case {

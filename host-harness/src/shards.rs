@@ -17,13 +17,12 @@ pub enum Shards {
 
 impl Shards {
     pub fn engines(self) -> ShardEngines {
-        match self {
-            Shards::Auto => ShardEngines::default(),
-            Shards::Dfa => ShardEngines::Dfa {
-                max_dfa_bytes: compile::SHARD_MAX_BYTES,
-            },
-            Shards::Index => ShardEngines::Index,
-        }
+        let name = match self {
+            Shards::Auto => "auto",
+            Shards::Dfa => "dfa",
+            Shards::Index => "index",
+        };
+        ShardEngines::from_name(name).expect("a name ShardEngines knows")
     }
 }
 
