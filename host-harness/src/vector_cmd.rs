@@ -39,14 +39,15 @@ pub fn export(
         ex.program.len() / 1024
     );
     let started = Instant::now();
-    VrlProgram::new(&ex.program, &ex.table_csv)?;
+    VrlProgram::from_export(&ex)?;
     let compile = started.elapsed();
     ex.write(out)
         .with_context(|| format!("writing into {}", out.display()))?;
     let s = &ex.stats;
     println!(
-        "wrote {dir}/{}, {dir}/{}, {dir}/{}",
+        "wrote {dir}/{}, {dir}/{}, {dir}/{}, {dir}/{}",
         logref_vector::TABLE_FILE,
+        logref_vector::MATCH_FILE,
         logref_vector::PROGRAM_FILE,
         logref_vector::CONFIG_FILE
     );

@@ -35,6 +35,18 @@ enrichment_tables:
       template: string
       explanation: string
       action: string
+  # Which templates each line's first word or program selects, and what
+  # the program needs of a template that matched (read by logref.vrl).
+  logref_match:
+    type: file
+    file:
+      path: {dir}/logref_match.csv
+      encoding:
+        type: csv
+        include_headers: true
+    schema:
+      key: string
+      data: string
 
 sources:
   device_logs:

@@ -3,7 +3,8 @@
 //! Vector has no WASM host (its `wasm` transform was removed in 0.17), so
 //! the Vector path is the catalog turned into what Vector runs natively: a
 //! CSV enrichment table ([`table`]), a VRL program for a `remap` transform
-//! that finds the entry and its parameters ([`program`]), and an example
+//! that finds the entry and its parameters ([`program`]) with the table of
+//! dispatch and template data it reads (`logref_match`), and an example
 //! `vector.yaml` ([`config`]). All three are generated from the same
 //! artifact tables the plugin embeds, so both paths name lines alike; the
 //! [`runtime`] module (feature `runtime`) runs the program through the
@@ -23,13 +24,16 @@ pub use program::{OutputStyle, ProgramStats};
 
 /// File names written by [`Export::write`].
 pub const TABLE_FILE: &str = "logref.csv";
+pub const MATCH_FILE: &str = "logref_match.csv";
 pub const PROGRAM_FILE: &str = "logref.vrl";
 pub const CONFIG_FILE: &str = "vector.yaml";
 
-/// The three generated files.
+/// The generated files.
 #[derive(Debug, Clone)]
 pub struct Export {
     pub table_csv: String,
+    /// The table `logref_match` the program reads (see [`program`]).
+    pub match_csv: String,
     pub program: String,
     pub config_yaml: String,
     pub stats: ProgramStats,
@@ -72,20 +76,22 @@ pub fn export_with(
     typed_values: bool,
     syslog_source: bool,
 ) -> Export {
-    let (program, stats) = program::program(tables, catalog_checksum, style, syslog_source);
+    let generated = program::program(tables, catalog_checksum, style, syslog_source);
     Export {
         table_csv: table::csv(tables, typed_values),
-        program,
+        match_csv: generated.match_csv,
+        program: generated.text,
         config_yaml: config::vector_yaml(dir, log_file),
-        stats,
+        stats: generated.stats,
     }
 }
 
 impl Export {
-    /// Writes the three files into `dir` (created if missing).
+    /// Writes the four files into `dir` (created if missing).
     pub fn write(&self, dir: &std::path::Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join(TABLE_FILE), &self.table_csv)?;
+        std::fs::write(dir.join(MATCH_FILE), &self.match_csv)?;
         std::fs::write(dir.join(PROGRAM_FILE), &self.program)?;
         std::fs::write(dir.join(CONFIG_FILE), &self.config_yaml)?;
         Ok(())

@@ -1,15 +1,28 @@
 //! The VRL remap program: `program.vrl` (the steps, written by hand) with
-//! the catalog's parts filled in.
+//! the catalog's parts filled in, and the table `logref_match` it reads.
 //!
-//! Why generated VRL and not a table the program interprets: VRL cannot
-//! build a regular expression from a string at speed (each `to_regex`
-//! compiles anew), so every template must be a regex *literal* in the
-//! program, where Vector compiles it once at start-up. To keep each line
-//! from trying all of them, templates are grouped by the first word they
-//! can start with (or, for templates that start with a placeholder, by
-//! the program allowed to send them) and the program branches on that
-//! word through a binary tree of string comparisons.
-
+//! Why the program is shaped as it is: Vector compiles a remap program at
+//! start, and VRL's type checker pays for every expression times the
+//! variables in scope times its nesting; every regex literal is a compiled
+//! `regex::Regex` with its own automata and, per thread, caches. The first
+//! program written one block of code per template took Vector 10 s and
+//! 900 MB to start. So the program holds as little per template as VRL
+//! allows:
+//!
+//! - each template is **one regex literal** ([`template_regex::matcher`]:
+//!   the exact and the prefix form in one expression), reached by its number
+//!   through a binary tree of integer comparisons (`lr_x` is set in the
+//!   tree's leaf). VRL cannot build a regex from a string at speed, nor keep
+//!   a constant array between events, so a tree of literals is how a
+//!   program holds compiled regexes;
+//! - everything else is **data in an enrichment table** (`logref_match`,
+//!   [`match_table_csv`]), looked up by key as Vector indexes it: which
+//!   templates a line's first word or program selects (`w:WORD`, `@prog`,
+//!   `*` for every line), and, for a template that matched, its entry,
+//!   parameter names, rank and program scope (`p:N`), as JSON in `data`.
+//!   Large groups are tried in chunks behind one test of all their
+//!   templates at once (a regex without groups, numbered after the
+//!   templates), since most lines match none of them.
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -116,7 +129,7 @@ fn may_start_with_word(items: &[Item]) -> bool {
 
 /// Where a template is tried.
 enum Placement {
-    /// Under each of these dispatch keys.
+    /// Under each of these dispatch keys (`w:WORD`, `@prog`).
     Keys(Vec<String>),
     /// For every line (its first word cannot be known in advance).
     Always,
@@ -131,7 +144,7 @@ fn placement(p: &PatternInfo) -> Placement {
         Scope::Programs(list) if list.is_empty() => Placement::Never,
         Scope::Programs(list) => Placement::Keys(list.iter().map(|p| format!("@{p}")).collect()),
         Scope::Any => match first_words(&p.items) {
-            Some(words) => Placement::Keys(words),
+            Some(words) => Placement::Keys(words.iter().map(|w| format!("w:{w}")).collect()),
             None => Placement::Always,
         },
     }
@@ -200,12 +213,11 @@ impl Generator<'_> {
 
     /// Matches one template against `text`: `lr_c` gets the captures of
     /// an exact match, or the prefix and the rest of a prefix match, and
-    /// `lr_re` the capture expression (to split a prefix match later).
+    /// `lr_re` the expression (to split a prefix match later).
     fn match_template(&self, p: &PatternInfo, text: &str) -> String {
         format!(
-            "lr_re = {}\nlr_c = parse_regex({text}, lr_re) ?? parse_regex({text}, {}) ?? null\n",
-            vrl_regex(&template_regex::capture(&p.items)),
-            vrl_regex(&template_regex::prefix(&p.items)),
+            "lr_re = {}\nlr_c = parse_regex({text}, lr_re) ?? null\n",
+            vrl_regex(&template_regex::matcher(&p.items)),
         )
     }
 
@@ -216,16 +228,21 @@ impl Generator<'_> {
     }
 
     /// The names of a pattern's holes, in order (`g0`, `g1`, ...).
-    fn hole_names(&self, p: &PatternInfo) -> String {
-        let names: Vec<String> = template_regex::holes(&p.items)
+    fn hole_names(&self, p: &PatternInfo) -> Vec<String> {
+        template_regex::holes(&p.items)
             .iter()
             .map(|n| p.names.get(usize::from(*n)).cloned().unwrap_or_default())
-            .collect();
-        vrl_list(&names)
+            .collect()
     }
 
-    /// Tries one template on `lr_t` and records it in `lr_hits`.
-    fn try_template(&self, p: &PatternInfo) -> String {
+    /// What the program needs of a template that matched (its row `p:N`):
+    /// the entry (`k`), the names of its holes (`n`), its `rank`, the
+    /// program it names (`prog`) and whether its text may stand without it
+    /// (`alone`: the engine's program scope), the parameter its tag's
+    /// `[<PID>]` fills (`pid`), parameters sent as key=value after the
+    /// sentence (`kv`, cOS Stream), its own relaxation bits (`o`, a wider
+    /// reading) and whether a program alias counts against it (`v`).
+    fn hit_data(&self, p: &PatternInfo) -> serde_json::Value {
         let e = self.entry(p);
         let of_entry: Vec<&PatternInfo> = self
             .tables
@@ -233,115 +250,220 @@ impl Generator<'_> {
             .iter()
             .filter(|q| q.entry == p.entry)
             .collect();
+        let mut o = serde_json::json!({
+            "k": e.key,
+            "n": self.hole_names(p),
+            "rank": self.rank(p),
+            "prog": p.program,
+            "alone": p.program.is_some() && may_match_without_program(p),
+            "pid": p.tag_pid.map(|n| p.names[usize::from(n)].clone()),
+        });
         let kv = kv_params(e, &of_entry);
-        let kv_field = if kv.is_empty() {
-            String::new()
-        } else {
-            format!(", \"kv\": {}", vrl_list(&kv))
-        };
-        let mut s = self.comment(p);
-        let _ = writeln!(
-            s,
-            "if match(lr_t, {}) {{",
-            vrl_regex(&template_regex::prefix_test(&p.items))
-        );
-        s.push_str(&indent(&self.match_template(p, "lr_t"), 2));
-        // The engine's program scope: a template that names a program
-        // matches strictly for that program, relaxed for a line without it
-        // when its text is specific enough on its own, else not at all.
-        // A strict match needs the line's pid to be a number when the tag
-        // has a `[<PID>]`.
-        // A line from another program the catalog knows never matches.
-        // `lr_r`: the template's program is not the line's (4 in the
-        // engine's relaxation bits); the hit also records the pattern's own
-        // bits (`o`, a wider reading) and whether an alias counts (`v`),
-        // which the ranking adds up once per hit rather than per template.
-        let (relaxed, allowed) = match &p.program {
-            None => ("false".to_string(), "true".to_string()),
-            Some(prog) => (
-                format!("lr_sp != {}", vrl_string(prog)),
-                format!(
-                    "(!lr_r && lr_pidok) || (lr_r && !lr_known && {})",
-                    may_match_without_program(p)
-                ),
-            ),
-        };
-        let mut bits = String::new();
+        if !kv.is_empty() {
+            o["kv"] = kv.into();
+        }
         if p.relaxed != 0 {
-            let _ = write!(bits, ", \"o\": {}", p.relaxed);
+            o["o"] = p.relaxed.into();
         }
         if p.program.is_some() || matches!(p.scope, Scope::Programs(_)) {
-            bits.push_str(", \"v\": true");
+            o["v"] = true.into();
         }
-        let pid = match p.tag_pid {
-            Some(n) => vrl_string(&p.names[usize::from(n)]),
-            None => "null".to_string(),
+        o
+    }
+}
+
+/// One node of a group's tests: a test of several templates at once (the
+/// alternation of their [`template_regex::prefix_test`]s, no groups), and
+/// what to try when it passes: nodes below it, or its templates, whose
+/// regexes are written inline in the node's leaf of the tree.
+struct Node {
+    /// `None`: always tried (a group of at most [`CHUNK`] templates).
+    test: Option<String>,
+    children: Vec<usize>,
+    templates: Vec<usize>,
+}
+
+/// Each dispatch key's tests, as a tree of [`Node`]s. A group of more than
+/// [`CHUNK`] templates is tried behind tests: chunks of up to [`CHUNK`]
+/// templates each get a test, up to [`CHUNK`] chunk tests get a test above
+/// them, and so on up to one test for the whole group. A line that matches
+/// none of a group's templates (most lines, for most groups) then pays for
+/// one test; one that does, for about `CHUNK` × levels. Only the nodes are
+/// numbered (reached through a tree of comparisons in rounds, one level
+/// per round); a template's regex is written in each node that holds it.
+struct Dispatch {
+    nodes: Vec<Node>,
+    /// `w:WORD`, `@prog`, `*` → the group's top node.
+    groups: BTreeMap<String, usize>,
+    /// Rounds of tries the deepest group needs.
+    rounds: usize,
+}
+
+impl Dispatch {
+    fn new(tables: &Tables, groups: &BTreeMap<String, Vec<usize>>) -> Dispatch {
+        let mut d = Dispatch {
+            nodes: Vec::new(),
+            groups: BTreeMap::new(),
+            rounds: 1,
         };
-        let _ = writeln!(s, "  lr_r = {relaxed}");
-        let _ = writeln!(
-            s,
-            "  if {allowed} {{ lr_hits = set(lr_hits, [\"{}\"], {{\"k\": {}, \"n\": {}, \"c\": lr_c, \"x\": lr_re, \"r\": lr_r, \"pid\": {pid}{kv_field}{bits}}}) ?? lr_hits }}\n}}",
-            self.rank(p),
-            vrl_string(&e.key),
-            self.hole_names(p),
-        );
-        s
+        for (key, pats) in groups {
+            let top = d.group(tables, pats);
+            d.groups.insert(key.clone(), top);
+        }
+        d
     }
 
-    /// The templates of one dispatch key. A large group is tried in chunks,
-    /// each behind one test of all its templates at once (one regex, no
-    /// captures): most lines then pay for a few chunk tests instead of a
-    /// call per template, VRL's cost being mostly per call.
-    fn group(&self, pats: &[usize]) -> String {
-        let mut s = String::new();
+    fn push(&mut self, node: Node) -> usize {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// The top node for `pats`.
+    fn group(&mut self, tables: &Tables, pats: &[usize]) -> usize {
         if pats.len() <= CHUNK {
-            for &pi in pats {
-                s.push_str(&self.try_template(&self.tables.patterns[pi]));
-            }
-            return s;
+            return self.push(Node {
+                test: None,
+                children: Vec::new(),
+                templates: pats.to_vec(),
+            });
         }
-        for chunk in pats.chunks(CHUNK) {
-            let alts: Vec<String> = chunk
+        let test = |pats: &[usize]| {
+            let alts: Vec<String> = pats
                 .iter()
-                .map(|&pi| template_regex::prefix_test(&self.tables.patterns[pi].items))
-                .map(|re| format!("(?:{})", re.trim_start_matches(r"\A")))
+                .map(|&pi| template_regex::prefix_test(&tables.patterns[pi].items))
                 .collect();
-            let _ = writeln!(
-                s,
-                "if match(lr_t, {}) {{",
-                vrl_regex(&format!(r"\A(?:{})", alts.join("|")))
-            );
-            for &pi in chunk {
-                s.push_str(&indent(&self.try_template(&self.tables.patterns[pi]), 2));
-            }
-            s.push_str("}\n");
+            Some(format!(r"\A(?:{})", alts.join("|")))
+        };
+        let mut level: Vec<(usize, Vec<usize>)> = Vec::new();
+        for chunk in pats.chunks(CHUNK) {
+            let id = self.push(Node {
+                test: test(chunk),
+                children: Vec::new(),
+                templates: chunk.to_vec(),
+            });
+            level.push((id, chunk.to_vec()));
         }
-        s
+        let mut depth = 1;
+        while level.len() > 1 {
+            depth += 1;
+            let mut up = Vec::new();
+            for nodes in level.chunks(CHUNK) {
+                let all: Vec<usize> = nodes.iter().flat_map(|(_, p)| p.clone()).collect();
+                let id = self.push(Node {
+                    test: test(&all),
+                    children: nodes.iter().map(|(id, _)| *id).collect(),
+                    templates: Vec::new(),
+                });
+                up.push((id, all));
+            }
+            level = up;
+        }
+        self.rounds = self.rounds.max(depth);
+        level[0].0
     }
 
-    /// Binary tree of comparisons on `lr_k` over sorted groups.
-    fn tree(&self, groups: &[(&String, &Vec<usize>)]) -> String {
-        if groups.len() <= LEAF_KEYS {
-            let mut s = String::new();
-            // Sequential rather than `else if`: VRL's type checker pays for
-            // every level of nesting.
-            for (k, pats) in groups {
-                let _ = writeln!(s, "if lr_k == {} {{", vrl_string(k));
-                s.push_str(&indent(&self.group(pats), 2));
+    /// What node `n` does when reached: its test, then its children (for
+    /// the next round, in `lr_next`) or its templates (their regexes in
+    /// `lr_xs`, their pattern numbers in `lr_ps`, tried after the tree).
+    /// The regexes are array literals rather than one statement each: VRL's
+    /// type checker pays per expression, and one call site of
+    /// `parse_regex` serves them all.
+    fn leaf(&self, tables: &Tables, n: usize) -> String {
+        let node = &self.nodes[n];
+        let mut body = String::new();
+        if !node.children.is_empty() {
+            let ids: Vec<String> = node.children.iter().map(usize::to_string).collect();
+            let _ = writeln!(body, "lr_next = append(lr_next, [{}])", ids.join(", "));
+        }
+        if !node.templates.is_empty() {
+            let res: Vec<String> = node
+                .templates
+                .iter()
+                .map(|&pi| vrl_regex(&template_regex::matcher(&tables.patterns[pi].items)))
+                .collect();
+            let ids: Vec<String> = node.templates.iter().map(usize::to_string).collect();
+            let _ = writeln!(body, "lr_ps = [{}]", ids.join(", "));
+            let _ = writeln!(body, "lr_xs = [\n  {}\n]", res.join(",\n  "));
+        }
+        match &node.test {
+            None => body,
+            // `parse_regex` rather than `match`: VRL's `match` compiles a
+            // constant pattern a second time.
+            Some(test) => format!(
+                "if (parse_regex(lr_t, {}) ?? null) != null {{\n{}}}\n",
+                vrl_regex(test),
+                indent(&body, 2)
+            ),
+        }
+    }
+
+    /// The binary tree of comparisons on `lr_i` that runs node `lr_i`'s
+    /// leaf. Leaves of up to [`LEAF_KEYS`] tests one after the other:
+    /// VRL's type checker pays for every level of nesting.
+    fn tree(&self, tables: &Tables) -> String {
+        let ids: Vec<usize> = (0..self.nodes.len()).collect();
+        self.subtree(tables, &ids)
+    }
+
+    fn subtree(&self, tables: &Tables, ids: &[usize]) -> String {
+        let mut s = String::new();
+        if ids.len() <= LEAF_KEYS {
+            for &i in ids {
+                let _ = writeln!(s, "if lr_i == {i} {{");
+                s.push_str(&indent(&self.leaf(tables, i), 2));
                 s.push_str("}\n");
             }
             return s;
         }
-        let mid = groups.len() / 2;
-        let mut s = String::new();
-        let _ = writeln!(s, "if lr_k < {} {{", vrl_string(groups[mid].0));
-        s.push_str(&indent(&self.tree(&groups[..mid]), 2));
+        let mid = ids.len() / 2;
+        let _ = writeln!(s, "if lr_i < {} {{", ids[mid]);
+        s.push_str(&indent(&self.subtree(tables, &ids[..mid]), 2));
         s.push_str("} else {\n");
-        s.push_str(&indent(&self.tree(&groups[mid..]), 2));
+        s.push_str(&indent(&self.subtree(tables, &ids[mid..]), 2));
         s.push_str("}\n");
         s
     }
 
+    /// Whether pattern `pi` is tried for some key.
+    fn dispatches(&self, pi: usize) -> bool {
+        self.nodes.iter().any(|n| n.templates.contains(&pi))
+    }
+}
+
+/// The table `logref_match` as CSV (`key,data`, data as JSON): a row per
+/// dispatch key (`w:WORD`, `@prog`, `*`) with its top node, a row `p:N` per
+/// dispatched template ([`Generator::hit_data`]), a row `a:ALIAS` per other
+/// name of a program (the program) and `k:PROGRAM` per program some
+/// template names. Lookups by key are what Vector indexes; the same data
+/// as VRL literals would be rebuilt on every event.
+fn match_table(g: &Generator<'_>, dispatch: &Dispatch) -> String {
+    let mut out = String::from("key,data\n");
+    let mut row = |key: &str, data: &serde_json::Value| {
+        crate::table::push_row(&mut out, &[key, &data.to_string()]);
+    };
+    for (key, top) in &dispatch.groups {
+        row(key, &serde_json::json!(top));
+    }
+    for (i, p) in g.tables.patterns.iter().enumerate() {
+        if dispatch.dispatches(i) {
+            row(&format!("p:{i}"), &g.hit_data(p));
+        }
+    }
+    // Plain text, not JSON: the program reads these as they are. The first
+    // of an alias's rows counts, as in the engine.
+    let mut seen = std::collections::BTreeSet::new();
+    for (alias, program) in g.tables.aliases.iter().filter(|(a, _)| !a.contains('*')) {
+        if seen.insert(alias) {
+            crate::table::push_row(&mut out, &[&format!("a:{alias}"), program]);
+        }
+    }
+    for program in g.tables.known_programs() {
+        crate::table::push_row(&mut out, &[&format!("k:{program}"), program]);
+    }
+    out
+}
+
+impl Generator<'_> {
     /// One Junos entry: the tag named it; its template gives parameters.
     fn junos_leaf(&self, tag: &str, entry: usize) -> String {
         let e = &self.tables.entries[entry];
@@ -358,7 +480,7 @@ impl Generator<'_> {
         {
             s.push_str(&indent(&self.comment(p), 2));
             s.push_str(&indent(&self.match_template(p, "lr_jtext"), 2));
-            let _ = writeln!(s, "  lr_jn = {}", self.hole_names(p));
+            let _ = writeln!(s, "  lr_jn = {}", vrl_list(&self.hole_names(p)));
         }
         s.push_str("}\n");
         s
@@ -525,9 +647,9 @@ lr_views = ["split"]
 lr_va = get(., ["appname"]) ?? null
 if is_string(lr_va) && (get(., ["procid"]) ?? null) == null {
   lr_ap = string!(lr_va)
-  lr_alias = get(@ALIASES@, [lr_ap]) ?? null
+  lr_alias = @ALIAS_OF@lr_ap@
 @GLOB_ALIASES@
-  if lr_alias == null && (get(@KNOWN@, [lr_ap]) ?? null) == null { lr_views = ["rebuilt", "split"] }
+  if lr_alias == null && !@IS_KNOWN@lr_ap@ { lr_views = ["rebuilt", "split"] }
 }
 "#;
 const VIEWS_BEGIN: &str =
@@ -541,14 +663,23 @@ const VIEWS_REBUILD: &str = r#"    if lr_view == "rebuilt" {
     }
 "#;
 
-/// The whole program for `tables` (the artifact's), and how it placed
-/// the templates.
+/// The generated program, the table it reads, and how it placed the
+/// templates.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub text: String,
+    /// The table `logref_match` (CSV).
+    pub match_csv: String,
+    pub stats: ProgramStats,
+}
+
+/// The whole program for `tables` (the artifact's).
 pub fn program(
     tables: &Tables,
     catalog_checksum: u64,
     style: OutputStyle,
     syslog_source: bool,
-) -> (String, ProgramStats) {
+) -> Generated {
     let max_weight = tables.patterns.iter().map(|p| p.weight).max().unwrap_or(0);
     let g = Generator {
         tables,
@@ -557,7 +688,6 @@ pub fn program(
     };
     let mut stats = ProgramStats::default();
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut always = String::new();
     for (i, p) in tables.patterns.iter().enumerate() {
         match placement(p) {
             Placement::Keys(keys) => {
@@ -567,15 +697,19 @@ pub fn program(
             }
             Placement::Always => {
                 stats.always += 1;
-                always.push_str(&g.try_template(p));
+                groups.entry("*".to_string()).or_default().push(i);
             }
             Placement::Never => stats.key_only += 1,
         }
     }
-    stats.dispatch_keys = groups.len();
-    stats.largest_group = groups.values().map(Vec::len).max().unwrap_or(0);
-    let sorted: Vec<(&String, &Vec<usize>)> = groups.iter().collect();
-    let dispatch = g.tree(&sorted);
+    stats.dispatch_keys = groups.len() - usize::from(groups.contains_key("*"));
+    stats.largest_group = groups
+        .iter()
+        .filter(|(k, _)| *k != "*")
+        .map(|(_, v)| v.len())
+        .max()
+        .unwrap_or(0);
+    let dispatch = Dispatch::new(tables, &groups);
 
     // Key rules: the tag rule's tags, then one block per field rule.
     let mut junos_tags: Vec<(&str, usize)> = Vec::new();
@@ -627,14 +761,6 @@ pub fn program(
         }
     }
 
-    let always_block = if always.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "# Templates whose first word cannot be known in advance: every line.\nif lr_t != \"\" {{\n{}}}\n",
-            indent(&always, 2)
-        )
-    };
     let views = |text: &'static str| if syslog_source { text } else { "" };
     let text = SKELETON
         .replace("@VIEWS_CHOOSE@\n", views(VIEWS_CHOOSE))
@@ -659,23 +785,19 @@ pub fn program(
         .replace("@FIRST_WORDS@", FIRST_WORDS)
         .replace("@JUNOS@\n", &indent(&junos, 6))
         .replace("@FIELD_RULES@\n", &indent(&field_rules, 4))
-        .replace("@DISPATCH@\n", &indent(&dispatch, 2))
-        .replace("@ALWAYS@\n", &always_block)
+        .replace("@NODE_TREE@\n", &indent(&dispatch.tree(tables), 4))
         .replace("@RANK_LEN@", &g.rank_prefix_len().to_string())
         .replace("@GLOB_ALIASES@\n", &glob_aliases(tables))
         .replace(
-            "@ALIASES@",
-            &vrl_object(
-                &tables
-                    .aliases
-                    .iter()
-                    .filter(|(a, _)| !a.contains('*'))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .replace("@KNOWN@", &vrl_object(&known_programs(tables)));
-    (text, stats)
+            "@ROUNDS@",
+            &serde_json::json!((0..dispatch.rounds).collect::<Vec<_>>()).to_string(),
+        );
+    let text = expand_lookups(&text);
+    Generated {
+        text,
+        match_csv: match_table(&g, &dispatch),
+        stats,
+    }
 }
 
 /// The aliases written with `*` (any run of characters), tried in order
@@ -694,23 +816,35 @@ fn glob_aliases(tables: &Tables) -> String {
     s
 }
 
-/// A VRL object literal of string pairs.
-fn vrl_object(pairs: &[(String, String)]) -> String {
-    let v: Vec<String> = pairs
+/// Writes the lookups in `logref_match` that the skeleton names
+/// `@ALIAS_OF@expr@` (the program `expr` is another name of, or null) and
+/// `@IS_KNOWN@expr@` (whether some template names program `expr`: a line
+/// from it then only matches its own templates and those naming none).
+fn expand_lookups(text: &str) -> String {
+    const MARKERS: [(&str, &str); 2] = [("@ALIAS_OF@", "a:"), ("@IS_KNOWN@", "k:")];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, marker, prefix)) = MARKERS
         .iter()
-        .map(|(k, v)| format!("{}: {}", vrl_string(k), vrl_string(v)))
-        .collect();
-    format!("{{{}}}", v.join(", "))
-}
-
-/// The programs some template names ([`Tables::known_programs`]), each
-/// mapped to itself: a line from one of them only matches its own templates.
-fn known_programs(tables: &Tables) -> Vec<(String, String)> {
-    tables
-        .known_programs()
-        .into_iter()
-        .map(|p| (p.to_string(), p.to_string()))
-        .collect()
+        .filter_map(|&(m, p)| rest.find(m).map(|at| (at, m, p)))
+        .min_by_key(|&(at, _, _)| at)
+    {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + marker.len()..];
+        let end = after.find('@').unwrap_or(after.len());
+        let lookup = format!(
+            r#"get_enrichment_table_record("logref_match", {{"key": "{prefix}" + {}}})"#,
+            &after[..end]
+        );
+        if prefix == "a:" {
+            let _ = write!(out, r#"(get({lookup} ?? {{}}, ["data"]) ?? null)"#);
+        } else {
+            let _ = write!(out, "(({lookup} ?? null) != null)");
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A `pattern` key rule: the id its capture group finds anywhere in the

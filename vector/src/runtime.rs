@@ -254,9 +254,19 @@ pub struct VrlProgram {
 
 impl VrlProgram {
     /// Compiles `source` with VRL's standard library and the enrichment
-    /// table `logref` read from `table_csv`.
-    pub fn new(source: &str, table_csv: &str) -> Result<VrlProgram, VrlError> {
-        VrlProgram::for_events(source, table_csv, Kind::object(Collection::any()))
+    /// tables `logref` and `logref_match` read from their CSV text.
+    pub fn new(source: &str, table_csv: &str, match_csv: &str) -> Result<VrlProgram, VrlError> {
+        VrlProgram::for_events(
+            source,
+            table_csv,
+            match_csv,
+            Kind::object(Collection::any()),
+        )
+    }
+
+    /// The exported program with its tables.
+    pub fn from_export(ex: &crate::Export) -> Result<VrlProgram, VrlError> {
+        VrlProgram::new(&ex.program, &ex.table_csv, &ex.match_csv)
     }
 
     /// The program [`crate::export_with_style`] generates for `tables`,
@@ -288,18 +298,26 @@ impl VrlProgram {
             typed_values,
             syslog_source,
         );
-        VrlProgram::new(&ex.program, &ex.table_csv)
+        VrlProgram::from_export(&ex)
     }
 
     /// Like [`VrlProgram::new`], with the events' type known in advance,
     /// as Vector knows it from a source's schema: VRL rejects error
     /// handling on what it can prove infallible, so a program must compile
     /// for precise types as well as for "any".
-    pub fn for_events(source: &str, table_csv: &str, event: Kind) -> Result<VrlProgram, VrlError> {
-        let table = EnrichmentTable::from_csv("logref", table_csv)?;
+    pub fn for_events(
+        source: &str,
+        table_csv: &str,
+        match_csv: &str,
+        event: Kind,
+    ) -> Result<VrlProgram, VrlError> {
+        let tables = vec![
+            EnrichmentTable::from_csv("logref", table_csv)?,
+            EnrichmentTable::from_csv("logref_match", match_csv)?,
+        ];
         let mut fns = vrl::stdlib::all();
         fns.push(Box::new(GetEnrichmentTableRecord {
-            tables: Arc::new(vec![table]),
+            tables: Arc::new(tables),
         }));
         let external = ExternalEnv::new_with_kind(event, Kind::object(Collection::any()));
         let compiled =

@@ -65,15 +65,20 @@ pub fn csv(tables: &Tables, typed_values: bool) -> String {
             e.action.as_deref().unwrap_or(""),
             &ints,
         ];
-        for (i, f) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_field(&mut out, f);
-        }
-        out.push('\n');
+        push_row(&mut out, &row);
     }
     out
+}
+
+/// One CSV record (fields quoted where needed) and its line break.
+pub fn push_row(out: &mut String, fields: &[&str]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(out, f);
+    }
+    out.push('\n');
 }
 
 #[cfg(test)]

@@ -352,7 +352,7 @@ fn program_compiles_behind_typed_sources() {
     .into();
     for (name, fields) in [("file", file), ("syslog", syslog)] {
         let kind = Kind::object(Collection::from(fields));
-        if let Err(e) = VrlProgram::for_events(&ex.program, &ex.table_csv, kind) {
+        if let Err(e) = VrlProgram::for_events(&ex.program, &ex.table_csv, &ex.match_csv, kind) {
             panic!("behind a {name} source: {e}");
         }
     }

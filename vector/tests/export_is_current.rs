@@ -15,6 +15,7 @@ fn checked_in_vector_files_are_current() {
     );
     for (file, want) in [
         (logref_vector::TABLE_FILE, &ex.table_csv),
+        (logref_vector::MATCH_FILE, &ex.match_csv),
         (logref_vector::PROGRAM_FILE, &ex.program),
         (logref_vector::CONFIG_FILE, &ex.config_yaml),
     ] {
