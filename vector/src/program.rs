@@ -28,6 +28,7 @@ use std::fmt::Write as _;
 
 use logref_engine::artifact::{EntryInfo, Item, KeyRule, PatternInfo, Scope, Tables};
 use logref_engine::matcher::may_match_without_program;
+use logref_engine::ValueType;
 
 use crate::template_regex::{self, FIRST_WORDS};
 
@@ -41,7 +42,7 @@ const TAG_RULE: &str = include_str!("tag_rule.vrl");
 const LEAF_KEYS: usize = 4;
 
 /// Groups larger than this are tried in chunks of this many templates.
-const CHUNK: usize = 8;
+const CHUNK: usize = 16;
 
 /// A VRL string literal.
 pub fn vrl_string(s: &str) -> String {
@@ -83,7 +84,9 @@ fn first_words(items: &[Item]) -> Option<Vec<String>> {
         return Some(vec![String::new()]);
     };
     match first {
-        Item::Opt(inner) if matches!(inner.as_slice(), [Item::AnyTag]) => first_words(rest),
+        Item::Opt(inner) if matches!(inner.as_slice(), [Item::AnyTag]) || is_program_tag(inner) => {
+            first_words(rest)
+        }
         Item::Opt(inner) => {
             let mut with: Vec<Item> = inner.clone();
             with.extend_from_slice(rest);
@@ -106,6 +109,27 @@ fn first_words(items: &[Item]) -> Option<Vec<String>> {
         }
         Item::Blank => Some(vec![String::new()]),
         Item::Hole { .. } | Item::AnyTag => None,
+    }
+}
+
+/// Whether `inner` is a template's own optional program tag as the catalog
+/// writes it (`prog` with an optional `[<PID>]`, `:`, a blank): the
+/// dispatch reads the first word after any such tag on the line (`w2` of
+/// [`FIRST_WORDS`]), so the tag's name needs no key of its own.
+fn is_program_tag(inner: &[Item]) -> bool {
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+    };
+    match inner {
+        [Item::Lit(name), Item::Opt(pid), Item::Lit(colon), Item::Blank] => {
+            name_ok(name)
+                && colon == ":"
+                && matches!(pid.as_slice(), [Item::Lit(open), Item::Hole { ty: ValueType::Int, .. }, Item::Lit(close)]
+                    if open == "[" && close == "]")
+        }
+        _ => false,
     }
 }
 
@@ -966,7 +990,6 @@ fn field_rule_block(tables: &Tables, rule: FieldRuleSpec<'_>, ids: &[(&str, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use logref_engine::ValueType;
 
     #[test]
     fn strings_and_regexes_are_quoted_for_vrl() {
@@ -993,7 +1016,33 @@ mod tests {
         assert_eq!(first_words(&[lit("%BGP-5")]), Some(vec![String::new()]));
         // `ID<n>`: the word on the wire goes on into the value.
         assert_eq!(first_words(&[lit("ID"), hole.clone()]), None);
-        assert_eq!(first_words(&[tag, hole]), None);
+        assert_eq!(first_words(&[tag, hole.clone()]), None);
+        // A template's own optional tag: the dispatch reads the word after
+        // a line's tag, so only the word after it is a key.
+        let own_tag = Item::Opt(vec![
+            lit("BGP"),
+            Item::Opt(vec![lit("["), hole.clone(), lit("]")]),
+            lit(":"),
+            Item::Blank,
+        ]);
+        let int_hole = Item::Hole {
+            name: 1,
+            ty: ValueType::Int,
+        };
+        let own_tag_int = Item::Opt(vec![
+            lit("BGP"),
+            Item::Opt(vec![lit("["), int_hole, lit("]")]),
+            lit(":"),
+            Item::Blank,
+        ]);
+        assert_eq!(
+            first_words(&[own_tag_int, lit("[NETWORK]")]),
+            Some(vec![String::new()])
+        );
+        assert_eq!(
+            first_words(&[own_tag, lit("[NETWORK]")]),
+            Some(vec!["BGP".to_string(), String::new()])
+        );
         assert_eq!(
             first_words(&[Item::Opt(vec![lit("STATE_X:"), Item::Blank]), lit("down")]),
             Some(vec!["STATE_X".to_string(), "down".to_string()])

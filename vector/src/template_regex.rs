@@ -22,11 +22,12 @@ use logref_engine::ValueType;
 pub const ANY_TAG: &str = r"[A-Za-z0-9_./\-]+(?:\[[0-9]+\])?:[ \t]+";
 
 /// The first word of a message (`w`) and, when the message starts with a
-/// program tag as [`ANY_TAG`] matches it, the first word after the tag
+/// program tag as [`ANY_TAG`] or a template's own optional tag (its pid an
+/// `int`, maybe signed) matches it, the first word after the tag
 /// (`w2`; valid when `w` or `t` is not empty, as the tag needs a name). The
 /// first word is where a tag would start, and a tag's name may go on past
 /// it with `.`, `/` or `-`.
-pub const FIRST_WORDS: &str = r"\A(?P<w>[A-Za-z0-9_]*)(?:(?P<t>[A-Za-z0-9_./\-]*)(?:\[[0-9]+\])?:[ \t]+(?P<w2>[A-Za-z0-9_]*))?";
+pub const FIRST_WORDS: &str = r"\A(?P<w>[A-Za-z0-9_]*)(?:(?P<t>[A-Za-z0-9_./\-]*)(?:\[[+\-]?[0-9]+\])?:[ \t]+(?P<w2>[A-Za-z0-9_]*))?";
 
 /// What may follow a prefix match after a template whose last character
 /// is a word character, in the engine's sense (an ASCII letter, digit or
