@@ -37,11 +37,14 @@ const SKELETON: &str = include_str!("program.vrl");
 /// Step 2a of the program, for catalogs with a tag key rule.
 const TAG_RULE: &str = include_str!("tag_rule.vrl");
 
-/// Keys with at most this many templates in a tree leaf are compared one
-/// by one.
+/// Nodes with at most this many numbers in a leaf of the tree are compared
+/// one by one.
 const LEAF_KEYS: usize = 4;
 
-/// Groups larger than this are tried in chunks of this many templates.
+/// Groups larger than this are tried in chunks of this many templates, and
+/// a test has at most this many nodes below it. 16 rather than 8: fewer,
+/// larger tests started faster and took less memory at the same speed
+/// (BENCHMARKS.md, "Vector in a real Vector").
 const CHUNK: usize = 16;
 
 /// A VRL string literal.
@@ -990,6 +993,61 @@ fn field_rule_block(tables: &Tables, rule: FieldRuleSpec<'_>, ids: &[(&str, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `n` templates of the shipped catalog, all under one key.
+    fn dispatch_of(n: usize) -> (logref_engine::Matcher, BTreeMap<String, Vec<usize>>) {
+        let m = logref_default_artifact::matcher().unwrap();
+        let pats: Vec<usize> = (0..m.tables().patterns.len())
+            .filter(|&i| !matches!(placement(&m.tables().patterns[i]), Placement::Never))
+            .take(n)
+            .collect();
+        assert_eq!(pats.len(), n);
+        (m, BTreeMap::from([("w:k".to_string(), pats)]))
+    }
+
+    #[test]
+    fn a_small_group_is_one_node_without_a_test() {
+        let (m, groups) = dispatch_of(CHUNK);
+        let d = Dispatch::new(m.tables(), &groups);
+        assert_eq!((d.nodes.len(), d.rounds), (1, 1));
+        assert!(d.nodes[0].test.is_none());
+        assert_eq!(d.nodes[0].templates, groups["w:k"]);
+    }
+
+    #[test]
+    fn a_large_group_is_tried_behind_tests_level_by_level() {
+        // 3 chunks of at most CHUNK templates, and one test above them.
+        let (m, groups) = dispatch_of(2 * CHUNK + 1);
+        let d = Dispatch::new(m.tables(), &groups);
+        assert_eq!((d.nodes.len(), d.rounds), (4, 2));
+        let top = &d.nodes[d.groups["w:k"]];
+        assert!(top.test.is_some() && top.templates.is_empty());
+        assert_eq!(top.children.len(), 3);
+        let mut tried: Vec<usize> = Vec::new();
+        for &c in &top.children {
+            let chunk = &d.nodes[c];
+            assert!(chunk.test.is_some() && chunk.children.is_empty());
+            assert!(chunk.templates.len() <= CHUNK);
+            tried.extend(&chunk.templates);
+        }
+        assert_eq!(tried, groups["w:k"]);
+        // Every node has its leaf in the tree.
+        let tree = d.tree(m.tables());
+        for i in 0..d.nodes.len() {
+            assert!(tree.contains(&format!("if lr_i == {i} {{")), "{i}");
+        }
+    }
+
+    #[test]
+    fn lookups_in_the_table_are_written_out() {
+        assert_eq!(
+            expand_lookups("a = @ALIAS_OF@lr_ap@; b = @IS_KNOWN@string!(x)@"),
+            concat!(
+                r#"a = (get(get_enrichment_table_record("logref_match", {"key": "a:" + lr_ap}) ?? {}, ["data"]) ?? null); "#,
+                r#"b = ((get_enrichment_table_record("logref_match", {"key": "k:" + string!(x)}) ?? null) != null)"#
+            )
+        );
+    }
 
     #[test]
     fn strings_and_regexes_are_quoted_for_vrl() {
