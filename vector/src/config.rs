@@ -1,5 +1,5 @@
 //! The example `vector.yaml`: a file source, the remap transform running
-//! the generated program with the enrichment table, a console sink.
+//! the generated program with its two enrichment tables, a console sink.
 
 /// The configuration, for files written to `dir` (as the user will refer to
 /// it; relative paths are relative to where Vector runs).
@@ -10,8 +10,10 @@ pub fn vector_yaml(dir: &str, log_file: &str) -> String {
 # are relative to (the repository root for the checked-in copy):
 #   vector --config {dir}/vector.yaml
 # It reads {log_file}, adds logref's fields to each documented line and
-# prints JSON. Put your own source in place of `device_logs` (a `syslog`
-# source works too: the program uses its `appname` and `procid`).
+# prints JSON. Put your own source in place of `device_logs`: a `socket`
+# or `file` source with raw lines suits every device; a `syslog` source
+# drops lines its parser rejects and may take a first word for `appname`,
+# so export with `--syslog-source` for it (README, "Vector").
 
 data_dir: /tmp
 

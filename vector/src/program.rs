@@ -10,19 +10,20 @@
 //! allows:
 //!
 //! - each template is **one regex literal** ([`template_regex::matcher`]:
-//!   the exact and the prefix form in one expression), reached by its number
-//!   through a binary tree of integer comparisons (`lr_x` is set in the
-//!   tree's leaf). VRL cannot build a regex from a string at speed, nor keep
-//!   a constant array between events, so a tree of literals is how a
-//!   program holds compiled regexes;
+//!   the exact and the prefix form in one expression). VRL cannot build a
+//!   regex from a string at speed, nor keep a constant array between
+//!   events, so the literals sit in the leaves of a binary tree of integer
+//!   comparisons: a dispatch key's templates are tried behind *tests* (one
+//!   regex without groups for up to [`CHUNK`] templates, and tests of tests
+//!   for larger groups), the tests are numbered, and the leaf of a test
+//!   holds its templates' regexes ([`Dispatch`]);
 //! - everything else is **data in an enrichment table** (`logref_match`,
-//!   [`match_table_csv`]), looked up by key as Vector indexes it: which
-//!   templates a line's first word or program selects (`w:WORD`, `@prog`,
-//!   `*` for every line), and, for a template that matched, its entry,
-//!   parameter names, rank and program scope (`p:N`), as JSON in `data`.
-//!   Large groups are tried in chunks behind one test of all their
-//!   templates at once (a regex without groups, numbered after the
-//!   templates), since most lines match none of them.
+//!   [`match_table`]), looked up by key as Vector indexes it: each dispatch
+//!   key's first test (`w:WORD`, `@prog`, `*` for every line), and, for a
+//!   template that matched, its entry, parameter names, rank and program
+//!   scope (`p:N`, as JSON), the programs' other names and the programs
+//!   templates name.
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -476,8 +477,9 @@ fn match_table(g: &Generator<'_>, dispatch: &Dispatch) -> String {
             row(&format!("p:{i}"), &g.hit_data(p));
         }
     }
-    // Plain text, not JSON: the program reads these as they are. The first
-    // of an alias's rows counts, as in the engine.
+    // Plain text, not JSON: the program reads these as they are. An alias
+    // is unique in the artifact; should one repeat, its first row is kept
+    // (Vector refuses a lookup that finds two rows).
     let mut seen = std::collections::BTreeSet::new();
     for (alias, program) in g.tables.aliases.iter().filter(|(a, _)| !a.contains('*')) {
         if seen.insert(alias) {
