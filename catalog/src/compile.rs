@@ -316,35 +316,65 @@ fn pattern_with(
     })
 }
 
-/// Every pattern of one entry: its documented reading first, then one
-/// wider reading per variant of its source that applies (`relaxed` with
-/// the variant's name).
+/// Every pattern of one entry: its documented reading first, then the
+/// wider readings its source's variants give, each `relaxed` with the
+/// names of the variants it applies. Variants compose: each one that
+/// applies to a reading so far adds that reading with its text replaced
+/// (a connection name and another release's attribute list in one line).
+/// At most [`MAX_VARIANTS_PER_ENTRY`] apply, so an entry has at most 2^4
+/// readings.
 pub fn entry_patterns(
     entry_index: usize,
     entry: &Entry,
     source: &Source,
 ) -> Result<Vec<PatternSpec>, Error> {
-    let mut readings = vec![pattern_for(entry_index, entry, source)?];
+    let mut readings: Vec<(Entry, u8)> = vec![(entry.clone(), 0)];
+    let mut applied = 0;
     for v in &source.variants {
-        if !entry.template.contains(&v.replace) {
-            continue;
+        let before = readings.len();
+        for i in 0..before {
+            let (reading, bits) = &readings[i];
+            if !reading.template.contains(&v.replace) {
+                continue;
+            }
+            let mut wider = reading.clone();
+            wider.template = reading.template.replace(&v.replace, &v.with);
+            for (name, ty) in &v.types {
+                if !wider.params.iter().any(|p| &p.name == name) {
+                    wider.params.push(crate::model::Param {
+                        name: name.clone(),
+                        ty: *ty,
+                    });
+                }
+            }
+            let bits = bits | relaxation_bits(v.relaxed);
+            readings.push((wider, bits));
         }
-        let mut wider = entry.clone();
-        wider.template = entry.template.replace(&v.replace, &v.with);
-        for (name, ty) in &v.types {
-            if !wider.params.iter().any(|p| &p.name == name) {
-                wider.params.push(crate::model::Param {
-                    name: name.clone(),
-                    ty: *ty,
+        if readings.len() > before {
+            applied += 1;
+            if applied > MAX_VARIANTS_PER_ENTRY {
+                return Err(Error::Compile {
+                    key: entry.key.clone(),
+                    message: format!(
+                        "more than {MAX_VARIANTS_PER_ENTRY} variants apply to this template"
+                    ),
                 });
             }
         }
-        let mut spec = pattern_for(entry_index, &wider, source)?;
-        spec.info.relaxed = relaxation_bits(v.relaxed);
-        readings.push(spec);
     }
-    Ok(readings)
+    readings
+        .iter()
+        .map(|(reading, bits)| {
+            let mut spec = pattern_for(entry_index, reading, source)?;
+            spec.info.relaxed = *bits;
+            Ok(spec)
+        })
+        .collect()
 }
+
+/// How many of a source's variants may apply to one template: their
+/// readings multiply.
+pub const MAX_VARIANTS_PER_ENTRY: usize = 4;
 
 /// Every (alias, program) pair the sources declare, sorted. An alias that
 /// two sources give to different programs is an error.
@@ -377,6 +407,7 @@ pub fn alias_table(catalog: &Catalog) -> Result<Vec<(String, String)>, Error> {
 fn relaxation_bits(r: Relaxation) -> u8 {
     match r {
         Relaxation::ConnectionName => Relaxed::CONNECTION_NAME.bits(),
+        Relaxation::OtherForm => Relaxed::OTHER_FORM.bits(),
     }
 }
 

@@ -141,6 +141,9 @@ pub enum Relaxation {
     /// The device's own name for a connection, tunnel or instance was
     /// replaced by any name.
     ConnectionName,
+    /// Another reviewed form of the documented text: what other releases
+    /// or tools print for the same event.
+    OtherForm,
 }
 
 /// One documented log message.

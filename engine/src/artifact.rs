@@ -828,18 +828,44 @@ impl Tables {
         v
     }
 
-    /// The program an alias stands for: an exact alias, else the first
-    /// (in sorted order) written with `*`, which stands for any run of
+    /// The program an alias stands for: an exact alias, else the first of
+    /// [`Tables::glob_aliases`] that matches. `*` stands for any run of
     /// characters (`postfix*/smtpd` for `postfix/submission/smtpd`).
     pub fn program_of_alias(&self, name: &str) -> Option<&str> {
         if let Ok(i) = self.aliases.binary_search_by(|(a, _)| a.as_str().cmp(name)) {
             return Some(self.aliases[i].1.as_str());
         }
-        self.aliases
-            .iter()
-            .find(|(a, _)| a.contains('*') && glob_matches(a.as_bytes(), name.as_bytes()))
-            .map(|(_, p)| p.as_str())
+        // The first in `glob_aliases` order, found without sorting (this
+        // runs for every line from a program the catalog does not know).
+        let mut best: Option<(&str, &str)> = None;
+        for (a, p) in self.aliases.iter().filter(|(a, _)| a.contains('*')) {
+            let better = best.is_none_or(|(b, _)| glob_literal_len(a) > glob_literal_len(b));
+            if better && glob_matches(a.as_bytes(), name.as_bytes()) {
+                best = Some((a, p));
+            }
+        }
+        best.map(|(_, p)| p)
     }
+
+    /// The aliases written with `*`, in the order they are tried: the most
+    /// specific first (more literal characters: `Keepalived_vrrp_*` before
+    /// `Keepalived_*`, so that each names its own daemon), then by name.
+    pub fn glob_aliases(&self) -> Vec<(&str, &str)> {
+        let mut globs: Vec<(&str, &str)> = self
+            .aliases
+            .iter()
+            .filter(|(a, _)| a.contains('*'))
+            .map(|(a, p)| (a.as_str(), p.as_str()))
+            .collect();
+        // Stable: equals stay in name order.
+        globs.sort_by_key(|(a, _)| std::cmp::Reverse(glob_literal_len(a)));
+        globs
+    }
+}
+
+/// The characters of a glob alias other than `*`: how specific it is.
+fn glob_literal_len(glob: &str) -> usize {
+    glob.bytes().filter(|b| *b != b'*').count()
 }
 
 /// `*` in `pattern` matches any run of bytes; every other byte itself.

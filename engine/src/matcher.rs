@@ -80,8 +80,12 @@ impl Relaxed {
     /// The line names its connection, tunnel or instance as any host
     /// would, not as the document's device does (a catalog variant).
     pub const CONNECTION_NAME: Relaxed = Relaxed(1);
+    /// The line has another reviewed form of the documented text (a
+    /// catalog variant): another release's list of attributes, a tool's
+    /// echo of the daemon's message without its thread number.
+    pub const OTHER_FORM: Relaxed = Relaxed(8);
     /// Every bit this version knows (an artifact may set no other).
-    pub const ALL: u8 = 7;
+    pub const ALL: u8 = 15;
 
     /// The bits an artifact stores.
     pub fn from_bits(bits: u8) -> Relaxed {
@@ -107,6 +111,7 @@ impl Relaxed {
     /// The names of what was relaxed, as the output lists them.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         [
+            (Relaxed::OTHER_FORM, "other-form"),
             (Relaxed::NO_PROGRAM, "no-program"),
             (Relaxed::PROGRAM_ALIAS, "program-alias"),
             (Relaxed::CONNECTION_NAME, "connection-name"),

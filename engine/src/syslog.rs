@@ -59,10 +59,14 @@ pub struct SyslogHeader<'a> {
 
 impl<'a> SyslogHeader<'a> {
     /// Takes the program, pid and message start from a tag found in `line`.
+    /// The message starts after the tag, and after a timestamp the daemon
+    /// wrote itself at its start ([`own_timestamp`]).
     fn set_tag(&mut self, line: &'a str, t: &TagSpan) {
+        let s = line.as_bytes();
         self.program = sub(line, t.program.0, t.program.1);
         self.pid = t.pid.and_then(|(a, b)| sub(line, a, b));
-        self.msg_start = skip_blanks(line.as_bytes(), t.end);
+        let m = skip_blanks(s, t.end);
+        self.msg_start = own_timestamp(s, m).map_or(m, |end| skip_blanks(s, end));
     }
 
     pub fn facility(&self) -> Option<u8> {
@@ -332,6 +336,95 @@ fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
     }
 }
 
+/// A timestamp a daemon wrote at the start of its own message, after the
+/// syslog tag: its end, when a blank and more text follow. Daemons that log
+/// through a format of their own print one (charon-systemd with a
+/// `time_format`: `charon-systemd[499408]: Apr  2 14:15:55 14[IKE] ...`;
+/// syslog-ng's internal messages: `syslog-ng[734]: [2022-03-17T10:06:21.588173]
+/// Initiating connection failed ...`); the documented message follows it.
+/// The forms are the header's: [`parse_bsd_timestamp`],
+/// [`parse_iso_timestamp`], [`bracketed_timestamp`].
+fn own_timestamp(s: &[u8], m: usize) -> Option<usize> {
+    let rest = s.get(m..)?;
+    let end = match bracketed_timestamp(s, m) {
+        Some(close) => close + 1,
+        None => m + parse_bsd_timestamp(rest).or_else(|| parse_iso_timestamp(rest))?,
+    };
+    let next = skip_blanks(s, end);
+    (next > end && next < s.len()).then_some(end)
+}
+
+/// The prefix Loghub's archives of supercomputer syslog (Thunderbird,
+/// Spirit, Liberty) put before each line: an alert category (`-` for none,
+/// else a word in capitals), the Unix time, the date as `yyyy.mm.dd` and
+/// the node, each followed by one blank (`- 1131566463 2005.11.09 cn142
+/// Nov 9 12:01:03 cn142/cn142 ntpd[7467]: ...`): bytes used, 0 without one.
+/// The syslog line follows.
+fn archive_prefix(s: &[u8]) -> usize {
+    let alert = token_end(s, 0);
+    let alert_ok = alert > 0
+        && (&s[..alert] == b"-"
+            || s[..alert]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_'));
+    if !alert_ok || s.get(alert) != Some(&b' ') {
+        return 0;
+    }
+    let epoch = alert + 1;
+    let epoch_end = token_end(s, epoch);
+    if !(9..=11).contains(&(epoch_end - epoch))
+        || !s[epoch..epoch_end].iter().all(u8::is_ascii_digit)
+        || s.get(epoch_end) != Some(&b' ')
+    {
+        return 0;
+    }
+    let date = epoch_end + 1;
+    let d = |k: usize| s.get(date + k).is_some_and(u8::is_ascii_digit);
+    let dot = |k: usize| s.get(date + k) == Some(&b'.');
+    if !((0..4).all(d) && dot(4) && d(5) && d(6) && dot(7) && d(8) && d(9))
+        || s.get(date + 10) != Some(&b' ')
+    {
+        return 0;
+    }
+    let node = date + 11;
+    let node_end = token_end(s, node);
+    if node_end == node || s[node..node_end].contains(&b'[') || s.get(node_end) != Some(&b' ') {
+        return 0;
+    }
+    node_end + 1
+}
+
+/// The columns a log viewer's table gives when copied, after the
+/// timestamp and a tab: an optional severity name, the process (`prog` or
+/// `prog[pid]`), the message, each separated by a tab (OPNsense's and
+/// pfSense's log views: `2025-05-11T12:13:18\tInformational\tcharon\t15[IKE]
+/// ...`, `2021-01-12T20:03:29\tdhclient[4998]\tDHCPDISCOVER on igb0 ...`).
+/// `i` is just after the tab.
+fn tab_columns(s: &[u8], i: usize) -> Option<TagSpan> {
+    const SEVERITIES: [&[u8]; 8] = [
+        b"Emergency",
+        b"Alert",
+        b"Critical",
+        b"Error",
+        b"Warning",
+        b"Notice",
+        b"Informational",
+        b"Debug",
+    ];
+    let column_end = |k: usize| k + s[k..].iter().take_while(|b| **b != b'\t').count();
+    let mut at = i;
+    let first = column_end(at);
+    if SEVERITIES.contains(&&s[at..first]) && s.get(first) == Some(&b'\t') {
+        at = first + 1;
+    }
+    let (program, pid, end) = program_and_pid(s, at)?;
+    (s.get(end) == Some(&b'\t')).then_some(TagSpan {
+        program,
+        pid,
+        end: end + 1,
+    })
+}
+
 /// Where a program tag's parts are, as byte offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TagSpan {
@@ -349,6 +442,18 @@ pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
             return Some(t);
         }
     }
+    let (program, pid, j) = program_and_pid(s, i)?;
+    (s.get(j) == Some(&b':') && s.get(j + 1).is_none_or(|b| is_blank(*b))).then_some(TagSpan {
+        program,
+        pid,
+        end: j + 1,
+    })
+}
+
+/// `prog` or `prog[pid]` at `i`: the program's span, the pid's, and where
+/// they end.
+#[allow(clippy::type_complexity)]
+fn program_and_pid(s: &[u8], i: usize) -> Option<((usize, usize), Option<(usize, usize)>, usize)> {
     let mut j = i;
     // A program name is short: stop after 64 bytes instead of walking a
     // long token to its end.
@@ -375,11 +480,7 @@ pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
         pid = Some((p0, k));
         j = k + 1;
     }
-    (s.get(j) == Some(&b':') && s.get(j + 1).is_none_or(|b| is_blank(*b))).then_some(TagSpan {
-        program: (i, prog_end),
-        pid,
-        end: j + 1,
-    })
+    Some(((i, prog_end), pid, j))
 }
 
 /// Android's `prog: ` or `prog  (1234): ` after the priority letter.
@@ -433,7 +534,10 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         tag_start: 0,
         msg_start: 0,
     };
-    let mut i = compose_prefix(s);
+    let mut i = match compose_prefix(s) {
+        0 => archive_prefix(s),
+        n => n,
+    };
     if let Some((pri, used)) = parse_pri(&s[i..]) {
         h.pri = Some(pri);
         i += used;
@@ -492,6 +596,14 @@ pub fn parse(line: &str) -> SyslogHeader<'_> {
         }
         h.format = WireFormat::Rfc3164;
         h.timestamp = sub(line, t0, ts_end);
+        // A log viewer's columns, separated by tabs.
+        if s.get(ts_end) == Some(&b'\t') {
+            if let Some(t) = tab_columns(s, ts_end + 1) {
+                h.tag_start = t.program.0;
+                h.set_tag(line, &t);
+                return h;
+            }
+        }
         // `timestamp: message`: a daemon's own log file (Libreswan's
         // `Nov 18 14:49:43.848976: "conn" #5: ...`, keepalived's
         // `Fri Apr  3 00:47:43 2020: Starting ...`): no host, no tag.

@@ -817,6 +817,69 @@ fn header_forms_of_daemons_own_files_and_collectors() {
 }
 
 #[test]
+fn header_forms_of_archives_log_viewers_and_daemons_own_timestamps() {
+    let m = matcher(vec![entry(
+        NXR,
+        "nxr:ng",
+        "syslog-ng[<PID>]: syslog-ng starting up; version='<VERSION>'",
+        &[("PID", "int"), ("VERSION", "version")],
+    )]);
+    let body = "syslog-ng starting up; version='3.9.1'";
+    for (line, pid) in [
+        // Loghub's archive prefix: alert category, Unix time, date, node.
+        (
+            format!(
+                "- 1131566463 2005.11.09 cn142 Nov 9 12:01:03 cn142/cn142 syslog-ng[7]: {body}"
+            ),
+            Some("7"),
+        ),
+        (
+            format!(
+                "R_ECC 1131566463 2005.11.09 cn142 Nov 9 12:01:03 src@cn142 syslog-ng[7]: {body}"
+            ),
+            Some("7"),
+        ),
+        // A log viewer's columns: timestamp, severity, process, message.
+        (
+            format!("2025-05-11T12:13:18\tInformational\tsyslog-ng\t{body}"),
+            None,
+        ),
+        (
+            format!("2021-01-12T20:03:29\tsyslog-ng[7]\t{body}"),
+            Some("7"),
+        ),
+        // A timestamp the daemon wrote itself after its tag.
+        (
+            format!("Apr 02 14:15:55 h syslog-ng[7]: Apr  2 14:15:55 {body}"),
+            Some("7"),
+        ),
+        (
+            format!("Mar 17 10:06:21 h syslog-ng[7]: [2022-03-17T10:06:21.588173] {body}"),
+            Some("7"),
+        ),
+        (
+            format!("syslog-ng[7]: 2021-03-17 12:35:41 {body}"),
+            Some("7"),
+        ),
+    ] {
+        let r = m.match_line(&line).expect(&line);
+        assert!(r.relaxed.is_empty(), "{line}");
+        assert_eq!(r.header.program, Some("syslog-ng"), "{line}");
+        assert_eq!(r.header.pid, pid, "{line}");
+    }
+    // Not these forms: a number in brackets is no timestamp; the archive
+    // prefix needs its date; a column that is no process leaves the line
+    // a bare message.
+    for line in [
+        format!("Apr 02 14:15:55 h syslog-ng[7]: [12] {body}"),
+        format!("- 1131566463 cn142 Nov 9 12:01:03 cn142 syslog-ng[7]: x {body}"),
+        format!("2025-05-11T12:13:18\tInformational\tsyslog ng\t{body} x"),
+    ] {
+        assert_eq!(key_of(&m, &line), None, "{line}");
+    }
+}
+
+#[test]
 fn program_aliases_are_data_and_match_relaxed() {
     use logref_engine::Relaxed;
     let patch = json!({ NXR: { "aliases": {
@@ -874,6 +937,57 @@ fn program_aliases_are_data_and_match_relaxed() {
         key_of(
             &m,
             "Jan 1 00:00:00 mx sendmail[9]: connect from a[192.0.2.1]"
+        ),
+        None
+    );
+}
+
+#[test]
+fn the_most_specific_glob_alias_names_the_program() {
+    let patch = json!({ NXR: { "aliases": {
+        "Keepalived": ["Keepalived_*"],
+        "Keepalived_vrrp": ["Keepalived_vrrp_*"],
+    }}});
+    let m = matcher_with(
+        vec![
+            entry(
+                NXR,
+                "nxr:parent",
+                "Keepalived[<PID>]: Starting VRRP child process, pid=<NUM>",
+                &[("PID", "int"), ("NUM", "int")],
+            ),
+            entry(
+                NXR,
+                "nxr:child",
+                "Keepalived_vrrp[<PID>]: Registering Kernel netlink reflector",
+                &[("PID", "int")],
+            ),
+        ],
+        patch,
+    );
+    // `Keepalived_vrrp_default` matches both globs: the longer names it.
+    for (line, key) in [
+        (
+            "Jul 08 04:49:47 h Keepalived_default[9266]: Starting VRRP child process, pid=9267",
+            "nxr:parent",
+        ),
+        (
+            "Jul 08 04:49:47 h Keepalived_vrrp_default[9267]: Registering Kernel netlink reflector",
+            "nxr:child",
+        ),
+    ] {
+        let r = m.match_line(line).expect(line);
+        assert_eq!(m.entries()[r.entry].key, key, "{line}");
+        assert_eq!(
+            r.relaxed.names().collect::<Vec<_>>(),
+            ["program-alias"],
+            "{line}"
+        );
+    }
+    assert_eq!(
+        key_of(
+            &m,
+            "Jul 08 04:49:47 h Keepalived_default[9266]: Registering Kernel netlink reflector"
         ),
         None
     );
@@ -974,6 +1088,62 @@ fn wider_readings_match_relaxed_and_the_documented_text_wins() {
             ("peer", "192.0.2.141"),
             ("NUM2", "3")
         ])
+    );
+}
+
+#[test]
+fn variants_compose_and_another_form_matches_relaxed() {
+    use logref_engine::Relaxed;
+    let patch = json!({ NXR: {
+        "variants": [
+            {"replace": "tunnel<NUM1>", "with": "<conn>", "relaxed": "connection-name", "why": "t"},
+            {"replace": "{ESP=>0x<X1> DPD}", "with": "{<proto>=>0x<X1> <attributes>}",
+             "relaxed": "other-form", "types": {"attributes": "text"}, "why": "t"},
+        ],
+    }});
+    let m = matcher_with(
+        vec![entry(
+            NXR,
+            "nxr:sa",
+            "pluto[<PID>]: \"tunnel<NUM1>\" #<NUM2>: IPsec SA established {ESP=>0x<X1> DPD}",
+            &[
+                ("PID", "int"),
+                ("NUM1", "int"),
+                ("NUM2", "int"),
+                ("X1", "hex"),
+            ],
+        )],
+        patch,
+    );
+    for (line, relaxed) in [
+        (
+            "pluto[1]: \"tunnel1\" #2: IPsec SA established {ESP=>0x0a DPD}",
+            Relaxed::default(),
+        ),
+        (
+            "pluto[1]: \"office\" #2: IPsec SA established {ESP=>0x0a DPD}",
+            Relaxed::CONNECTION_NAME,
+        ),
+        (
+            "pluto[1]: \"tunnel1\" #2: IPsec SA established {ESP/NAT=>0x0a NATOA=none DPD=active}",
+            Relaxed::OTHER_FORM,
+        ),
+        // Both readings in one line: the variants compose.
+        (
+            "pluto[1]: \"office\" #2: IPsec SA established {ESP=>0x0a NATOA=0.0.0.0}",
+            Relaxed::CONNECTION_NAME.union(Relaxed::OTHER_FORM),
+        ),
+    ] {
+        let r = m.match_line(line).expect(line);
+        assert_eq!(r.relaxed, relaxed, "{line}");
+        assert_eq!(r.kind, MatchKind::Exact, "{line}");
+    }
+    let r = m
+        .match_line("pluto[1]: \"office\" #2: IPsec SA established {ESP=>0x0a NATOA=0.0.0.0}")
+        .unwrap();
+    assert_eq!(
+        r.relaxed.names().collect::<Vec<_>>(),
+        ["other-form", "connection-name"]
     );
 }
 

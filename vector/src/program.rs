@@ -38,6 +38,14 @@ const SKELETON: &str = include_str!("program.vrl");
 /// Step 2a of the program, for catalogs with a tag key rule.
 const TAG_RULE: &str = include_str!("tag_rule.vrl");
 
+/// A syslog timestamp at the start of a text, as `engine::syslog` reads
+/// one (`parse_bsd_timestamp` or `parse_iso_timestamp`): `[Www ]Mmm dd
+/// hh:mm:ss[.f][ yyyy]` (or `Mmm d`, or `dd Mmm`), the year only before a
+/// blank, a colon or the end (the character after it is `yend`), or an RFC
+/// 3339 timestamp, or an ISO date and time with a blank. The skeleton's
+/// `@TIMESTAMP@`.
+const TIMESTAMP: &str = r"(?:(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}[0-9]{1,2}|[0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)) [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?: [0-9]{4}(?P<yend>[ \t:]|\z))?|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][^ \t]{2}:[^ \t]{5,}| [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?[^ \t]*))";
+
 /// Nodes with at most this many numbers in a leaf of the tree are compared
 /// one by one.
 const LEAF_KEYS: usize = 4;
@@ -230,9 +238,10 @@ impl Generator<'_> {
         )
     }
 
-    /// Length of `relaxed kind|weight|` in a ranked key.
+    /// Length of `relaxed kind|weight|` in a ranked key (the relaxation
+    /// bits in two digits).
     fn rank_prefix_len(&self) -> usize {
-        self.weight_width + 4
+        self.weight_width + 5
     }
 
     fn entry(&self, p: &PatternInfo) -> &EntryInfo {
@@ -812,6 +821,7 @@ pub fn program(
         .replace("@ENTRIES@", &tables.entries.len().to_string())
         .replace("@JUNOS_TAGS@", &tags_regex.replace('\'', r"\x27"))
         .replace("@FIRST_WORDS@", FIRST_WORDS)
+        .replace("@TIMESTAMP@", TIMESTAMP)
         .replace("@JUNOS@\n", &indent(&junos, 6))
         .replace("@FIELD_RULES@\n", &indent(&field_rules, 4))
         .replace("@NODE_TREE@\n", &indent(&dispatch.tree(tables), 4))
@@ -833,7 +843,7 @@ pub fn program(
 /// after the exact ones on `lr_ap`, setting `lr_alias`.
 fn glob_aliases(tables: &Tables) -> String {
     let mut s = String::new();
-    for (alias, program) in tables.aliases.iter().filter(|(a, _)| a.contains('*')) {
+    for (alias, program) in tables.glob_aliases() {
         let re: Vec<String> = alias.split('*').map(regex_syntax::escape).collect();
         let _ = writeln!(
             s,
