@@ -81,8 +81,7 @@ impl Relaxed {
     /// would, not as the document's device does (a catalog variant).
     pub const CONNECTION_NAME: Relaxed = Relaxed(1);
     /// The line has another reviewed form of the documented text (a
-    /// catalog variant): another release's list of attributes, a tool's
-    /// echo of the daemon's message without its thread number.
+    /// catalog variant): another release's list of an SA's attributes.
     pub const OTHER_FORM: Relaxed = Relaxed(8);
     /// Every bit this version knows (an artifact may set no other).
     pub const ALL: u8 = 15;

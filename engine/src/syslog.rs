@@ -346,9 +346,14 @@ fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
 /// [`parse_iso_timestamp`], [`bracketed_timestamp`].
 fn own_timestamp(s: &[u8], m: usize) -> Option<usize> {
     let rest = s.get(m..)?;
-    let end = match bracketed_timestamp(s, m) {
-        Some(close) => close + 1,
-        None => m + parse_bsd_timestamp(rest).or_else(|| parse_iso_timestamp(rest))?,
+    // Every form starts with `[`, a digit or a capital (a month or a
+    // weekday): most messages are ruled out by their first byte.
+    let end = match rest.first()? {
+        b'[' => bracketed_timestamp(s, m)? + 1,
+        b'0'..=b'9' | b'A'..=b'Z' => {
+            m + parse_bsd_timestamp(rest).or_else(|| parse_iso_timestamp(rest))?
+        }
+        _ => return None,
     };
     let next = skip_blanks(s, end);
     (next > end && next < s.len()).then_some(end)
@@ -361,6 +366,12 @@ fn own_timestamp(s: &[u8], m: usize) -> Option<usize> {
 /// Nov 9 12:01:03 cn142/cn142 ntpd[7467]: ...`): bytes used, 0 without one.
 /// The syslog line follows.
 fn archive_prefix(s: &[u8]) -> usize {
+    if !s
+        .first()
+        .is_some_and(|b| *b == b'-' || b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        return 0;
+    }
     let alert = token_end(s, 0);
     let alert_ok = alert > 0
         && (&s[..alert] == b"-"
