@@ -10,8 +10,9 @@
 //! - a leading `prog:` / `prog[<PID>]:` accepts the tag with or without a
 //!   pid; a template without a program tag accepts an optional one;
 //! - reviewed infixes (the source's `infixes`) add optional text;
-//! - each of the source's `variants` that applies gives the template a second,
-//!   wider pattern whose matches are relaxed.
+//! - each of the source's `variants` that applies gives the template wider
+//!   patterns whose matches are relaxed (variants compose: see
+//!   [`entry_patterns`]).
 //!
 //! The catalog is the only input: a source's key rules, programs, aliases,
 //! infixes and variants come from its [`Source`], never from code. An id

@@ -13,6 +13,9 @@
 //!   `facility.level` word (busybox, `logread`) or `<facility.severity>`
 //!   before the tag, an empty tag (` : msg`), a program in brackets
 //!   (`[pluto] msg`), Android's `I/charon: ` and `I/charon  (1234): `;
+//!   Loghub's archive prefix before the line ([`archive_prefix`]); a log
+//!   viewer's tab-separated columns ([`tab_columns`]); and, after the tag,
+//!   a timestamp the daemon wrote itself ([`own_timestamp`]);
 //! - anything else: the bare message.
 //!
 //! Parsing never fails: a line that fits no header is a bare message.
