@@ -65,9 +65,10 @@ impl MatchKind {
 /// like an exact one. A bit set; empty for a strict match.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 ///
-/// The bits are ordered by leniency: among candidates, fewer and lower
-/// bits rank first (a connection name is a smaller step than another
-/// program name, which is smaller than no program at all).
+/// The bits are ordered by leniency: among candidates, the lower value
+/// ranks first (a connection name is a smaller step than another program
+/// name, which is smaller than no program at all, which is smaller than
+/// another form of the text; a higher bit outweighs all lower ones).
 pub struct Relaxed(u8);
 
 impl Relaxed {

@@ -349,13 +349,13 @@ fn parse_iso_timestamp(s: &[u8]) -> Option<usize> {
 /// [`parse_iso_timestamp`], [`bracketed_timestamp`].
 fn own_timestamp(s: &[u8], m: usize) -> Option<usize> {
     let rest = s.get(m..)?;
-    // Every form starts with `[`, a digit or a capital (a month or a
-    // weekday): most messages are ruled out by their first byte.
+    // Every form starts with `[`, a digit, or a month's or weekday's
+    // three letters and a blank: most messages are ruled out by their
+    // first bytes.
     let end = match rest.first()? {
         b'[' => bracketed_timestamp(s, m)? + 1,
-        b'0'..=b'9' | b'A'..=b'Z' => {
-            m + parse_bsd_timestamp(rest).or_else(|| parse_iso_timestamp(rest))?
-        }
+        b'0'..=b'9' => m + parse_bsd_timestamp(rest).or_else(|| parse_iso_timestamp(rest))?,
+        b'A'..=b'Z' if rest.get(3) == Some(&b' ') => m + parse_bsd_timestamp(rest)?,
         _ => return None,
     };
     let next = skip_blanks(s, end);
@@ -425,18 +425,24 @@ fn tab_columns(s: &[u8], i: usize) -> Option<TagSpan> {
         b"Informational",
         b"Debug",
     ];
-    let column_end = |k: usize| k + s[k..].iter().take_while(|b| **b != b'\t').count();
-    let mut at = i;
-    let first = column_end(at);
-    if SEVERITIES.contains(&&s[at..first]) && s.get(first) == Some(&b'\t') {
-        at = first + 1;
+    // The process column: `prog` or `prog[pid]`, then a tab.
+    let process_at = |at: usize| {
+        program_and_pid(s, at)
+            .filter(|t| s.get(t.end) == Some(&b'\t'))
+            .map(|t| TagSpan {
+                end: t.end + 1,
+                ..t
+            })
+    };
+    // A severity name first, else the process (as the generated VRL's
+    // expression, which tries the severity column first, then none).
+    let first = i + s[i..].iter().take_while(|b| **b != b'\t').count();
+    if SEVERITIES.contains(&&s[i..first]) {
+        if let Some(t) = process_at(first + 1) {
+            return Some(t);
+        }
     }
-    let (program, pid, end) = program_and_pid(s, at)?;
-    (s.get(end) == Some(&b'\t')).then_some(TagSpan {
-        program,
-        pid,
-        end: end + 1,
-    })
+    process_at(i)
 }
 
 /// Where a program tag's parts are, as byte offsets.
@@ -456,18 +462,18 @@ pub fn parse_tag(s: &[u8], i: usize) -> Option<TagSpan> {
             return Some(t);
         }
     }
-    let (program, pid, j) = program_and_pid(s, i)?;
-    (s.get(j) == Some(&b':') && s.get(j + 1).is_none_or(|b| is_blank(*b))).then_some(TagSpan {
-        program,
-        pid,
-        end: j + 1,
-    })
+    let t = program_and_pid(s, i)?;
+    (s.get(t.end) == Some(&b':') && s.get(t.end + 1).is_none_or(|b| is_blank(*b))).then_some(
+        TagSpan {
+            end: t.end + 1,
+            ..t
+        },
+    )
 }
 
-/// `prog` or `prog[pid]` at `i`: the program's span, the pid's, and where
-/// they end.
-#[allow(clippy::type_complexity)]
-fn program_and_pid(s: &[u8], i: usize) -> Option<((usize, usize), Option<(usize, usize)>, usize)> {
+/// `prog` or `prog[pid]` at `i`, its `end` just after them (before the
+/// colon or tab each form of tag puts next).
+fn program_and_pid(s: &[u8], i: usize) -> Option<TagSpan> {
     let mut j = i;
     // A program name is short: stop after 64 bytes instead of walking a
     // long token to its end.
@@ -494,7 +500,11 @@ fn program_and_pid(s: &[u8], i: usize) -> Option<((usize, usize), Option<(usize,
         pid = Some((p0, k));
         j = k + 1;
     }
-    Some(((i, prog_end), pid, j))
+    Some(TagSpan {
+        program: (i, prog_end),
+        pid,
+        end: j,
+    })
 }
 
 /// Android's `prog: ` or `prog  (1234): ` after the priority letter.
@@ -873,6 +883,22 @@ mod tests {
     fn bracketed_numbers_are_not_a_timestamp() {
         let h = parse("[47252] alice: invalid cookie length (41904)");
         assert_eq!((h.format, h.msg_start), (WireFormat::Bare, 0));
+    }
+
+    #[test]
+    fn a_log_viewers_columns_with_or_without_a_severity() {
+        let h = parse("2025-05-11T12:13:18\tInformational\tcharon\t15[IKE] x");
+        assert_eq!((h.program, h.pid), (Some("charon"), None));
+        assert_eq!(
+            &"2025-05-11T12:13:18\tInformational\tcharon\t15[IKE] x"[h.msg_start..],
+            "15[IKE] x"
+        );
+        let h = parse("2021-01-12T20:03:29\tdhclient[4998]\tDHCPDISCOVER on igb0");
+        assert_eq!((h.program, h.pid), (Some("dhclient"), Some("4998")));
+        // A severity column followed by no process: the first column is
+        // the process (as the generated VRL reads it).
+        let h = parse("2025-05-11T12:13:18\tNotice\tsyslog ng\tx");
+        assert_eq!(h.program, Some("Notice"));
     }
 
     #[test]

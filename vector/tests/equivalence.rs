@@ -130,10 +130,8 @@ fn vrl_enriches_every_corpus_line_like_the_plugin() {
     assert_eq!(diffs, PINNED_LINE_DIFFERENCES);
 }
 
-/// The lines real daemons wrote (`fixtures/real/`). The program does not
-/// read the header forms beyond RFC 3164/5424 and Clavister's that the
-/// engine reads (weekday and year, `facility.level`, empty and bracketed
-/// tags, Android's tags): those lines differ, and the count is pinned.
+/// The lines real daemons wrote (`fixtures/real/`): the program reads
+/// every header form the engine reads; a difference would be pinned here.
 #[test]
 fn vrl_enriches_real_lines_like_the_plugin() {
     let mut lines = Vec::new();
@@ -148,6 +146,43 @@ fn vrl_enriches_real_lines_like_the_plugin() {
     let diffs = differences(&message_records(&lines));
     eprintln!("{diffs} of {} real lines differ", lines.len());
     assert_eq!(diffs, PINNED_REAL_DIFFERENCES);
+}
+
+/// The header forms' edges, where the engine's parser and the program's
+/// expressions could part: an archive prefix, a log viewer's columns
+/// (with and without a severity, a year before the tab, a severity
+/// column followed by no process), a daemon's own timestamp (bracketed,
+/// BSD with a year before a colon, a number in brackets, nothing after it).
+#[test]
+fn vrl_reads_archive_viewer_and_own_timestamp_headers_like_the_plugin() {
+    let body = "pppd[7]: Timeout waiting for PADO packets";
+    let lines: Vec<String> = [
+        format!("- 1131566463 2005.11.09 cn142 Nov 9 12:01:03 cn142/cn142 {body}"),
+        format!("KERNDTLB 1131566463 2005.11.09 cn142 Nov 9 12:01:03 src@cn142 {body}"),
+        "2025-05-11T12:13:18\tNotice\tpppd[7]\tTimeout waiting for PADO packets".into(),
+        "2025-05-11T12:13:18\tpppd\tTimeout waiting for PADO packets".into(),
+        "Sun May 21 05:08:02 2017\tpppd[7]\tTimeout waiting for PADO packets".into(),
+        format!("- 1131566463 2005.11.09 Nov 9 12:01:03 h {body}"),
+        "2025-05-11T12:13:18\tNotice\tpp d\tTimeout waiting for PADO packets".into(),
+        "2025-05-11T12:13:18\tNotice\tTimeout waiting for PADO packets".into(),
+        "Apr 02 14:15:55 h pppd[7]: Apr  2 14:15:55 Timeout waiting for PADO packets".into(),
+        "Apr 02 14:15:55 h pppd[7]: [2022-03-17T10:06:21.588173] Timeout waiting for PADO packets"
+            .into(),
+        "Apr 02 14:15:55 h pppd[7]: Fri Apr  3 00:47:43 2020: Timeout waiting for PADO packets"
+            .into(),
+        "Apr 02 14:15:55 h pppd[7]: [12] Timeout waiting for PADO packets".into(),
+        "Apr 02 14:15:55 h pppd[7]: 2021-03-17 12:35:41".into(),
+        "pppd[7]: 2021-03-17 12:35:41 Timeout waiting for PADO packets".into(),
+    ]
+    .into_iter()
+    .collect();
+    // The forms the engine reads name pppd and its message.
+    for l in &lines[..5] {
+        let h = syslog::parse(l);
+        assert_eq!(h.program, Some("pppd"), "{l}");
+        assert!(l[h.msg_start..].starts_with("Timeout"), "{l}");
+    }
+    assert_eq!(differences(&message_records(&lines)), 0);
 }
 
 /// Vector's `syslog` source splits the header off (`appname`, `procid`),
